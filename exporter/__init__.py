@@ -1,0 +1,37 @@
+"""exporter: role salary data to branded, tagged PDF reports and editable Word briefings.
+
+The library API a web app calls, without touching the disk::
+
+    from exporter import load_role, render_pdf, render_docx
+    role = load_role("fixtures/roles/lead-backend-specialist-canada.json")
+    pdf_bytes = render_pdf(role)
+    docx_bytes = render_docx(role)
+
+WeasyPrint and python-docx are imported on first use, so importing this package
+(and ``exporter --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from exporter.api import render_docx, render_pdf, report_for
+from exporter.brand import Brand, load_brand
+from exporter.errors import BrandError, ExporterError, RenderError, RoleError
+from exporter.role import Role, load_role, parse_role
+
+__all__ = [
+    "Brand",
+    "BrandError",
+    "ExporterError",
+    "RenderError",
+    "Role",
+    "RoleError",
+    "__version__",
+    "load_brand",
+    "load_role",
+    "parse_role",
+    "render_docx",
+    "render_pdf",
+    "report_for",
+]

@@ -1,0 +1,5 @@
+"""``python -m exporter``: the same command as the ``exporter`` script."""
+
+from exporter.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""Export many roles to files: one PDF and one DOCX per role, failures isolated.
+
+Each output is written to a temporary name in the output folder and renamed into
+place when whole, so an interrupted export never leaves a truncated file under a
+final name. One bad role never stops the others; the result lists what failed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exporter.brand import Brand
+from exporter.errors import ExporterError
+from exporter.role import Role, load_role
+
+FORMATS = ("pdf", "docx")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file written for one role."""
+
+    slug: str
+    format: str
+    path: Path
+    size: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A role that could not be exported, and why."""
+
+    source: str
+    message: str
+
+
+@dataclass
+class BatchResult:
+    outputs: list[Output] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers only ever see the whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def render_bytes(role: Role, fmt: str, brand: Brand) -> bytes:
+    """One role in one format, as bytes."""
+    from exporter.api import render_docx, render_pdf
+
+    if fmt == "pdf":
+        return render_pdf(role, brand)
+    if fmt == "docx":
+        return render_docx(role, brand)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def export_role(role: Role, out_dir: Path, formats: Iterable[str], brand: Brand) -> list[Output]:
+    """Render one role in each format and write the files atomically."""
+    outputs = []
+    for fmt in formats:
+        started = time.perf_counter()
+        data = render_bytes(role, fmt, brand)
+        path = out_dir / f"{role.slug}.{fmt}"
+        write_atomic(path, data)
+        outputs.append(Output(role.slug, fmt, path, len(data), time.perf_counter() - started))
+    return outputs
+
+
+def export_files(
+    paths: Iterable[Path],
+    out_dir: Path,
+    formats: Iterable[str],
+    brand: Brand,
+    on_done: Callable[[Path, list[Output] | Failure], None] | None = None,
+) -> BatchResult:
+    """Export every role file in ``paths``; a failing role is recorded, not raised."""
+    formats = tuple(formats)
+    result = BatchResult()
+    claimed: dict[str, Path] = {}
+    for path in paths:
+        outcome: list[Output] | Failure
+        try:
+            role = load_role(path)
+            if role.slug in claimed:
+                raise ExporterError(
+                    f"{path}: output name {role.slug!r} is already used by {claimed[role.slug]}"
+                )
+            claimed[role.slug] = path
+            outcome = export_role(role, out_dir, formats, brand)
+            result.outputs.extend(outcome)
+        except ExporterError as exc:
+            outcome = Failure(str(path), str(exc))
+            result.failures.append(outcome)
+        except Exception as exc:  # a renderer bug must not stop the other roles
+            outcome = Failure(str(path), f"{path}: render failed: {type(exc).__name__}: {exc}")
+            result.failures.append(outcome)
+        if on_done is not None:
+            on_done(path, outcome)
+    return result

@@ -1,0 +1,290 @@
+"""The ``exporter`` command: a thin Click layer over the library.
+
+Each command parses its options, calls a library function and reports. Every
+:class:`~exporter.errors.ExporterError` becomes one message on stderr and exit
+code 1; nothing the user can cause prints a traceback. Heavy imports (WeasyPrint,
+python-docx) happen inside the commands, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from exporter import __version__
+from exporter.batch import FORMATS, Failure, Output
+from exporter.errors import ExitCode, ExporterError, RoleError
+from exporter.role import Role, load_role, role_files
+
+DEFAULT_ROLES_DIR = Path("fixtures/roles")
+DEFAULT_OUT_DIR = Path("dist")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def friendly_errors(command: F) -> F:
+    """Turn library errors into one message and a non-zero exit code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ExporterError as exc:
+            _fail(str(exc))
+            sys.exit(ExitCode.FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _formats(choice: str) -> tuple[str, ...]:
+    return FORMATS if choice == "all" else (choice,)
+
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "docx", "all"]),
+    default="all",
+    show_default=True,
+    help="Which outputs to write.",
+)
+brand_option = click.option(
+    "--brand",
+    "brand_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Brand file (TOML); default: styles/brand.toml.",
+)
+
+
+def _load_brand(path: Path | None) -> Any:
+    from exporter.brand import load_brand
+
+    return load_brand(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="exporter")
+def cli() -> None:
+    """Turn role salary data into branded PDF reports and editable Word briefings."""
+
+
+@cli.command()
+@click.argument("roles", nargs=-1, required=True)
+@format_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--roles-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_ROLES_DIR,
+    show_default=True,
+    help="Where to look up a ROLE given as a slug.",
+)
+@brand_option
+@friendly_errors
+def render(
+    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, brand_file: Path | None
+) -> None:
+    """Render ROLE... (role JSON files or slugs of roles in --roles-dir).
+
+    \b
+    Example:
+      exporter render fixtures/roles/machine-learning-lead-canada.json --format pdf
+      exporter render lead-backend-specialist-canada --out /tmp/reports
+    """
+    from exporter.batch import export_files
+
+    brand = _load_brand(brand_file)
+    paths = [_resolve_role(name, roles_dir) for name in roles]
+    result = export_files(paths, out_dir, _formats(fmt), brand, on_done=_report_one)
+    if not result.ok:
+        sys.exit(ExitCode.FAILED)
+
+
+@cli.command()
+@click.argument(
+    "roles_dir",
+    required=False,
+    default=DEFAULT_ROLES_DIR,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@format_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+    help="Output folder.",
+)
+@brand_option
+@friendly_errors
+def batch(roles_dir: Path, fmt: str, out_dir: Path, brand_file: Path | None) -> None:
+    """Export every role in ROLES_DIR (default: fixtures/roles) into --out.
+
+    One PDF and one DOCX per role, named by the role's slug. A failing role is
+    reported and the others still export; the exit code is 1 if any failed.
+
+    \b
+    Example:
+      exporter batch fixtures/roles --out dist
+    """
+    from exporter.batch import export_files
+
+    brand = _load_brand(brand_file)
+    paths = _role_folder(roles_dir)
+    result = export_files(paths, out_dir, _formats(fmt), brand, on_done=_report_one)
+    done = len(paths) - len(result.failures)
+    click.echo(
+        f"{done} of {len(paths)} roles exported to {out_dir}"
+        + (f", {len(result.failures)} failed" if result.failures else "")
+    )
+    if result.failures:
+        click.echo("failed:", err=True)
+        for failure in result.failures:
+            click.echo(f"  {failure.source}", err=True)
+        sys.exit(ExitCode.FAILED)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@friendly_errors
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check role files (or folders of them) against the schema.
+
+    Every problem in every file is reported at once, naming the file and field.
+
+    \b
+    Example:
+      exporter validate fixtures/roles
+    """
+    files = list(_expand(paths))
+    bad = 0
+    for path in files:
+        try:
+            load_role(path)
+        except RoleError as exc:
+            bad += 1
+            _fail(str(exc))
+        else:
+            click.echo(f"ok: {path}")
+    if bad:
+        click.echo(f"{bad} of {len(files)} role files are invalid", err=True)
+        sys.exit(ExitCode.FAILED)
+    click.echo(f"{len(files)} role files are valid")
+
+
+@cli.command("list")
+@click.argument(
+    "roles_dir",
+    required=False,
+    default=DEFAULT_ROLES_DIR,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@friendly_errors
+def list_roles(roles_dir: Path) -> None:
+    """List the roles in ROLES_DIR: slug, role, country and key figures.
+
+    \b
+    Example:
+      exporter list fixtures/roles
+    """
+    from exporter import formatting as fmt
+
+    rows = []
+    failed = 0
+    for path in _role_folder(roles_dir):
+        try:
+            role = load_role(path)
+        except RoleError as exc:
+            failed += 1
+            _fail(str(exc))
+            continue
+        cur, country = role.salary.currency, role.country
+        rows.append(
+            (
+                role.slug,
+                role.role,
+                country,
+                fmt.money(role.salary.current_average, cur, country),
+                fmt.money(role.salary.projected, cur, country),
+                fmt.percent(role.change_ratio, country),
+                fmt.integer(role.data_points, country)
+                + (" (small sample)" if role.small_sample else ""),
+            )
+        )
+    header = ("SLUG", "ROLE", "COUNTRY", "CURRENT", "PROJECTED", "CHANGE", "DATA POINTS")
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    if failed:
+        sys.exit(ExitCode.FAILED)
+
+
+def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from role_files(path)
+        elif path.exists():
+            yield path
+        else:
+            raise ExporterError(f"{path}: no such file or folder")
+
+
+def _role_folder(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise ExporterError(f"{folder}: no such folder of role files")
+    paths = role_files(folder)
+    if not paths:
+        raise ExporterError(f"{folder}: no role files (*.json) in this folder")
+    return paths
+
+
+def _resolve_role(name: str, roles_dir: Path) -> Path:
+    """A ROLE argument is a role file, or the slug of a role in ``roles_dir``."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    candidate = roles_dir / f"{name}.json"
+    if candidate.is_file():
+        return candidate
+    if roles_dir.is_dir():
+        for file in role_files(roles_dir):
+            try:
+                role: Role = load_role(file)
+            except RoleError:
+                continue
+            if role.slug == name:
+                return file
+    raise ExporterError(f"{name}: no such role file, and no role with that slug in {roles_dir}")
+
+
+def _report_one(path: Path, outcome: list[Output] | Failure) -> None:
+    if isinstance(outcome, Failure):
+        _fail(outcome.message)
+        return
+    for output in outcome:
+        click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.seconds:.2f} s)")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="exporter")

@@ -1,0 +1,320 @@
+"""The format-neutral report outline that both writers lay out.
+
+:func:`build_report` is a pure function from a role (and the brand) to a
+:class:`Report`: sections holding blocks of inline runs, key figures, callouts,
+lists, tables and chart data. Every formatting decision (money, percentages,
+order, what an empty section shows) is made here, once, so the PDF and the DOCX
+carry the same content in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from exporter import formatting as fmt
+from exporter.brand import Brand
+from exporter.role import SMALL_SAMPLE_THRESHOLD, Role
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text, bold or not."""
+
+    text: str
+    bold: bool = False
+
+
+Runs = tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    figures: tuple[KeyFigure, ...]
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A boxed paragraph; ``tone`` is ``highlight`` or ``warning``."""
+
+    runs: Runs
+    tone: str = "highlight"
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ListItem:
+    runs: Runs
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal
+    display: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart; ``alt`` describes it in words for readers who cannot see it."""
+
+    title: str
+    bars: tuple[Bar, ...]
+    alt: str
+
+
+Block = Paragraph | KeyFigures | Callout | BulletList | Table | Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Document properties both formats carry."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: tuple[str, ...]
+    language: str
+    date: str  # ISO date of the data, used for created/modified
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    kicker: str  # small line above the title
+    facts: tuple[str, ...]  # "Canada", "Updated April 2026", "Based on 2,454 data points"
+    metadata: Metadata
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(section.title for section in self.sections)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def inline(text: str) -> Runs:
+    """Split ``**bold**`` markup into runs; unmatched ``**`` stays literal."""
+    runs: list[Run] = []
+    position = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > position:
+            runs.append(Run(text[position : match.start()]))
+        runs.append(Run(match.group(1), bold=True))
+        position = match.end()
+    if position < len(text):
+        runs.append(Run(text[position:]))
+    return tuple(runs)
+
+
+def plain(runs: Runs) -> str:
+    """The text of runs without markup."""
+    return "".join(run.text for run in runs)
+
+
+def _paragraphs(text: str) -> tuple[Paragraph, ...]:
+    return tuple(
+        Paragraph(inline(part.strip())) for part in re.split(r"\n\s*\n", text) if part.strip()
+    )
+
+
+def build_report(role: Role, brand: Brand) -> Report:
+    """Lay a role out as a report outline: the one source of both formats."""
+    c = role.country
+    cur = role.salary.currency
+    current = fmt.money(role.salary.current_average, cur, c)
+    projected = fmt.money(role.salary.projected, cur, c)
+    change = fmt.signed_money(role.change, cur, c)
+    change_pct = fmt.percent(role.change_ratio, c)
+    points = fmt.integer(role.data_points, c)
+    updated = fmt.month(role.updated_date, c)
+    text = role.sections
+
+    key_figures = KeyFigures(
+        (
+            KeyFigure("Current average", current, f"{cur}, {updated}"),
+            KeyFigure("Projected", projected, cur),
+            KeyFigure("Change", change, change_pct),
+        )
+    )
+    chart = Chart(
+        title=f"Average salary, {cur}",
+        bars=(
+            Bar("Current average", role.salary.current_average, current),
+            Bar("Projected", role.salary.projected, projected),
+        ),
+        alt=(
+            f"Bar chart of {role.role} salaries in {c}: current average {current}, "
+            f"projected {projected}, a change of {change} ({change_pct})."
+        ),
+    )
+    overview: list[Block] = [key_figures]
+    if role.small_sample:
+        overview.append(_small_sample_warning(points))
+    overview += [*_paragraphs(text.market_overview), chart]
+
+    sections = [
+        Section("market-overview", "Market Overview", tuple(overview)),
+        Section("regional-demand", "Regional Demand Signals", _paragraphs(text.regional_demand)),
+        Section(
+            "growth-catalyst",
+            "Growth Catalyst",
+            (Callout(inline(text.growth_catalyst), title=f"Top skill: {role.skills.top}"),),
+        ),
+        Section(
+            "career-moat",
+            "Career Moat",
+            (
+                Callout(
+                    inline(text.career_moat), title=f"Key certification: {role.certifications.key}"
+                ),
+            ),
+        ),
+        Section("skill-premium", "Skill Premium Analysis", _paragraphs(text.skill_premium)),
+        Section(
+            "required-skills",
+            f"Required Skills for {role.role}",
+            (*_paragraphs(text.required_skills), _skills_table(role)),
+        ),
+        Section("ai-impact", f"AI Impact on {role.role} Careers", _paragraphs(text.ai_impact)),
+        Section("negotiation", "Negotiation Strategy", _paragraphs(text.negotiation)),
+        Section("cost-of-living", f"Cost of Living Context: {c}", _paragraphs(text.cost_of_living)),
+        Section(
+            "checklist",
+            f"Strategic Checklist for {role.role} Professionals",
+            (BulletList(tuple(ListItem(inline(i.text), i.label) for i in role.checklist)),)
+            if role.checklist
+            else (Paragraph((Run("No checklist items for this role."),)),),
+        ),
+        Section("methodology", "Methodology", _methodology(role, points, updated, brand)),
+    ]
+    title = f"{role.role} in {c}"
+    return Report(
+        title=title,
+        kicker="Market Intelligence",
+        facts=(
+            c if not role.practice_area else f"{c} · {role.practice_area}",
+            f"Updated {updated}",
+            f"Based on {points} data points",
+        ),
+        metadata=Metadata(
+            title=f"Market Intelligence: {title}",
+            subject=f"Salary outlook for {role.role} in {c}: {current} now, {projected} projected",
+            author=brand.publisher,
+            keywords=tuple(
+                dict.fromkeys(
+                    k
+                    for k in (role.role, c, role.practice_area, "salary", *role.premium_skills)
+                    if k
+                )
+            ),
+            language=fmt.language_tag(c),
+            date=role.updated_date.isoformat(),
+        ),
+        sections=tuple(sections),
+    )
+
+
+def _small_sample_warning(points: str) -> Callout:
+    return Callout(
+        (
+            Run("Small sample: ", bold=True),
+            Run(
+                f"these figures rest on only {points} data points. Treat them as indicative, "
+                "not as a market rate."
+            ),
+        ),
+        tone="warning",
+    )
+
+
+def _skills_table(role: Role) -> Table:
+    rows: list[tuple[str, ...]] = []
+    for skill in role.premium_skills:
+        rows.append(
+            (
+                skill,
+                "Skill",
+                "Top skill (Growth Catalyst)" if skill == role.skills.top else "Premium skill",
+            )
+        )
+    for cert in role.certification_list:
+        rows.append(
+            (
+                cert,
+                "Certification",
+                "Key certification (Career Moat)"
+                if cert == role.certifications.key
+                else "Differentiator",
+            )
+        )
+    return Table(
+        caption=f"Skills and credentials that carry a premium for {role.role}",
+        header=("Skill or credential", "Type", "Why it matters"),
+        rows=tuple(rows),
+    )
+
+
+def _methodology(role: Role, points: str, updated: str, brand: Brand) -> tuple[Block, ...]:
+    blocks: list[Block] = [
+        Paragraph(
+            (
+                Run(
+                    f"Figures are national aggregates for {role.country} from {points} salary "
+                    f"data points collected up to {updated}. The projection extends the current "
+                    "trend and is not a guarantee of future pay. Amounts are in "
+                    f"{role.salary.currency}."
+                ),
+            )
+        )
+    ]
+    if role.small_sample:
+        blocks.append(
+            Callout(
+                (
+                    Run("Small sample. ", bold=True),
+                    Run(
+                        f"With fewer than {SMALL_SAMPLE_THRESHOLD} data points, a single salary "
+                        "can move the average a long way; this report is indicative only."
+                    ),
+                ),
+                tone="warning",
+            )
+        )
+    if brand.disclaimer:
+        blocks.append(Paragraph((Run(brand.disclaimer),)))
+    return tuple(blocks)

@@ -1,0 +1,111 @@
+"""The PDF writer: report outline -> HTML (Jinja2) -> tagged PDF (WeasyPrint).
+
+A :class:`PdfWriter` holds everything that can be reused between documents (the
+Jinja2 environment, the font configuration, the parsed stylesheets), so a batch
+builds one per process and renders many roles with it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from exporter import __version__
+from exporter.brand import Brand
+from exporter.chart import layout
+from exporter.outline import Report
+from exporter.paths import STYLES_DIR, TEMPLATES_DIR
+
+#: Tagged, accessible PDF unless the caller asks for another variant.
+DEFAULT_VARIANT = "pdf/ua-1"
+
+
+class LocalAssetFetcher(URLFetcher):
+    """Serves ``data:`` URLs and files under the allowed folders; refuses everything else.
+
+    Paths are resolved (symlinks and ``..`` included) before the check, so nothing
+    outside the allowed folders can be read, and nothing is ever fetched over a network.
+    """
+
+    def __init__(self, roots: tuple[Path, ...]) -> None:
+        super().__init__(allowed_protocols=("data",), allow_redirects=False)
+        self._roots = tuple(root.resolve() for root in roots)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"refused to fetch {url[:80]!r}: only bundled assets are allowed")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_file() or not any(path.is_relative_to(root) for root in self._roots):
+            raise ValueError(f"refused to read {path}: not a bundled asset")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+def template_environment() -> Environment:
+    """Jinja2 environment for the report templates: always autoescaped, strict."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,  # every template, whatever its file name
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["kind"] = lambda block: type(block).__name__.lower()
+    env.filters["chart_layout"] = layout
+    return env
+
+
+class PdfWriter:
+    """Renders reports to PDF bytes with one brand; reuse it for many reports."""
+
+    def __init__(self, brand: Brand, variant: str | None = DEFAULT_VARIANT) -> None:
+        self.brand = brand
+        self.variant = variant
+        self._env = template_environment()
+        self._template = self._env.get_template("report.html")
+        self._fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR))
+        self._fonts = FontConfiguration()
+        self._stylesheets = [
+            CSS(
+                filename=str(STYLES_DIR / "report.css"),
+                font_config=self._fonts,
+                url_fetcher=self._fetcher,
+            ),
+            CSS(
+                string=brand.css_variables(),
+                base_url=str(STYLES_DIR),
+                font_config=self._fonts,
+                url_fetcher=self._fetcher,
+            ),
+        ]
+
+    def html(self, report: Report) -> str:
+        """The report as an HTML document (what WeasyPrint lays out)."""
+        return self._template.render(report=report, brand=self.brand, version=__version__)
+
+    def render(self, report: Report) -> bytes:
+        """The report as PDF bytes."""
+        document = HTML(
+            string=self.html(report),
+            base_url=str(TEMPLATES_DIR) + "/",
+            url_fetcher=self._fetcher,
+        )
+        pdf: bytes = document.write_pdf(
+            stylesheets=self._stylesheets,
+            font_config=self._fonts,
+            pdf_variant=self.variant,
+            pdf_identifier=report.metadata.title.encode("utf-8")[:64] or None,
+        )
+        return pdf
