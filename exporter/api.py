@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exporter.brand import Brand, load_brand
 from exporter.outline import Report, build_report
-from exporter.role import Role
+from exporter.role import Role, role_json
+from exporter.variants import DEFAULT_VARIANT, PDF_VARIANTS
 
 if TYPE_CHECKING:
     from exporter.pdf import PdfWriter
+    from exporter.word import DocxWriter
 
 
 @cache
@@ -19,12 +23,48 @@ def default_brand() -> Brand:
     return load_brand()
 
 
-@cache
-def pdf_writer(brand: Brand, variant: str | None = None) -> PdfWriter:
-    """A cached writer per brand and variant: fonts and stylesheets are parsed once."""
-    from exporter.pdf import DEFAULT_VARIANT, PdfWriter
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything besides the role that decides the output bytes."""
 
-    return PdfWriter(brand, variant or DEFAULT_VARIANT)
+    brand: Brand = field(default_factory=default_brand)
+    pdf_variant: str = DEFAULT_VARIANT
+    attach: bool = True
+    docx_template: Path | None = None
+
+    def check(self) -> RenderOptions:
+        """Load what can fail (the DOCX template's styles) before any role renders."""
+        from exporter.errors import BrandError
+
+        if self.pdf_variant not in PDF_VARIANTS:
+            raise BrandError(f"unknown PDF variant {self.pdf_variant!r}")
+        docx_writer(self.brand, self.docx_template)
+        return self
+
+
+@cache
+def pdf_writer(brand: Brand, variant: str = DEFAULT_VARIANT) -> PdfWriter:
+    """A cached writer per brand and variant: fonts and stylesheets are parsed once."""
+    from exporter.pdf import PdfWriter
+
+    return PdfWriter(brand, variant)
+
+
+@cache
+def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
+    """A cached writer per brand and reference document: its styles are checked once."""
+    from exporter.word import DocxWriter
+
+    return DocxWriter(brand, template)
+
+
+def render(role: Role, fmt: str, options: RenderOptions) -> bytes:
+    """One role in one format ("pdf" or "docx") as bytes."""
+    if fmt == "pdf":
+        return render_pdf(role, options.brand, options.pdf_variant, options.attach)
+    if fmt == "docx":
+        return render_docx(role, options.brand, options.docx_template)
+    raise ValueError(f"unknown format {fmt!r}")
 
 
 def report_for(role: Role, brand: Brand | None = None) -> Report:
@@ -32,15 +72,40 @@ def report_for(role: Role, brand: Brand | None = None) -> Report:
     return build_report(role, brand or default_brand())
 
 
-def render_pdf(role: Role, brand: Brand | None = None, variant: str | None = None) -> bytes:
-    """The role's branded report as PDF bytes (tagged PDF/UA-1 unless ``variant`` says)."""
-    brand = brand or default_brand()
-    return pdf_writer(brand, variant).render(build_report(role, brand))
-
-
-def render_docx(role: Role, brand: Brand | None = None) -> bytes:
-    """The role's briefing as DOCX bytes, reproducible byte for byte."""
-    from exporter.word import DocxWriter
+def font_warnings(role: Role, brand: Brand | None = None) -> list[str]:
+    """Fields of the role with characters no font of the brand's stack can draw."""
+    from exporter.fonts import coverage_warnings
 
     brand = brand or default_brand()
-    return DocxWriter(brand).render(build_report(role, brand))
+    return coverage_warnings(role.model_dump(mode="json"), brand.faces)
+
+
+def render_pdf(
+    role: Role,
+    brand: Brand | None = None,
+    variant: str = DEFAULT_VARIANT,
+    attach: bool = True,
+) -> bytes:
+    """The role's branded report as PDF bytes.
+
+    Tagged PDF/UA-1 unless ``variant`` names another of :data:`PDF_VARIANTS`. The
+    role's data is embedded as ``<slug>.json`` (canonical JSON that loads back
+    equal) unless ``attach`` is false or the variant forbids attachments.
+    """
+    from exporter.errors import RenderError
+
+    if variant not in PDF_VARIANTS:
+        raise RenderError(f"unknown PDF variant {variant!r}; one of: {', '.join(PDF_VARIANTS)}")
+    brand = brand or default_brand()
+    source = (f"{role.slug}.json", role_json(role)) if attach else None
+    return pdf_writer(brand, variant).render(build_report(role, brand), source)
+
+
+def render_docx(role: Role, brand: Brand | None = None, template: Path | None = None) -> bytes:
+    """The role's briefing as DOCX bytes, reproducible byte for byte.
+
+    ``template`` is an organisation's reference document: its styles are used as
+    they are (the brand then only supplies names, footer and logo).
+    """
+    brand = brand or default_brand()
+    return docx_writer(brand, template).render(build_report(role, brand))

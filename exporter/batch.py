@@ -13,10 +13,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from exporter.brand import Brand
 from exporter.errors import ExporterError
 from exporter.role import Role, load_role
+
+if TYPE_CHECKING:
+    from exporter.api import RenderOptions
 
 FORMATS = ("pdf", "docx")
 
@@ -30,6 +33,7 @@ class Output:
     path: Path
     size: int
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,26 +70,22 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def render_bytes(role: Role, fmt: str, brand: Brand) -> bytes:
-    """One role in one format, as bytes."""
-    from exporter.api import render_docx, render_pdf
-
-    if fmt == "pdf":
-        return render_pdf(role, brand)
-    if fmt == "docx":
-        return render_docx(role, brand)
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-def export_role(role: Role, out_dir: Path, formats: Iterable[str], brand: Brand) -> list[Output]:
+def export_role(
+    role: Role, out_dir: Path, formats: Iterable[str], options: RenderOptions
+) -> list[Output]:
     """Render one role in each format and write the files atomically."""
+    from exporter.api import font_warnings, render
+
     outputs = []
     for fmt in formats:
         started = time.perf_counter()
-        data = render_bytes(role, fmt, brand)
+        data = render(role, fmt, options)
+        warnings = tuple(font_warnings(role, options.brand)) if fmt == "pdf" else ()
         path = out_dir / f"{role.slug}.{fmt}"
         write_atomic(path, data)
-        outputs.append(Output(role.slug, fmt, path, len(data), time.perf_counter() - started))
+        outputs.append(
+            Output(role.slug, fmt, path, len(data), time.perf_counter() - started, warnings)
+        )
     return outputs
 
 
@@ -93,7 +93,7 @@ def export_files(
     paths: Iterable[Path],
     out_dir: Path,
     formats: Iterable[str],
-    brand: Brand,
+    options: RenderOptions,
     on_done: Callable[[Path, list[Output] | Failure], None] | None = None,
 ) -> BatchResult:
     """Export every role file in ``paths``; a failing role is recorded, not raised."""
@@ -109,7 +109,7 @@ def export_files(
                     f"{path}: output name {role.slug!r} is already used by {claimed[role.slug]}"
                 )
             claimed[role.slug] = path
-            outcome = export_role(role, out_dir, formats, brand)
+            outcome = export_role(role, out_dir, formats, options)
             result.outputs.extend(outcome)
         except ExporterError as exc:
             outcome = Failure(str(path), str(exc))

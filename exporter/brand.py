@@ -1,19 +1,29 @@
 """The brand: one TOML file that drives the PDF's CSS and the DOCX's styles alike.
 
 Brand files come from operators. They are validated when loaded, before any role
-is rendered: colours must be ``#rrggbb``, font names plain words, files present.
-Values that reach CSS are only ever those that passed this grammar.
+is rendered: colours must be ``#rrggbb``, font names plain words, the website an
+http(s) URL, and every file the brand names (logo, fonts) present and readable.
+Values that reach CSS are only ever those that passed this grammar, and strings
+are escaped by :func:`css_string`.
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from exporter.errors import BrandError
+from exporter.fonts import (
+    FALLBACK_FAMILY,
+    FontFace,
+    FontFileError,
+    inspect_font,
+    package_font_files,
+    static_faces,
+)
 from exporter.paths import STYLES_DIR
 
 DEFAULT_BRAND = STYLES_DIR / "brand.toml"
@@ -21,11 +31,18 @@ DEFAULT_BRAND = STYLES_DIR / "brand.toml"
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 FontName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 \-]{0,62}$")]
 ShortText = Annotated[str, Field(max_length=200)]
+RelativeFile = Annotated[str, Field(pattern=r"^[^\x00-\x1f]{1,255}$")]
+WebURL = Annotated[str, Field(pattern=r"^https?://[A-Za-z0-9.\-]+(:\d+)?(/[A-Za-z0-9._~%/\-]*)?$")]
+
+LOGO_SUFFIXES = {".svg": "image/svg+xml", ".png": "image/png"}
+RASTER_SUFFIXES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
-class Colours(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+
+class Colours(_Strict):
     primary: Colour = "#0b3d5c"
     accent: Colour = "#e07a1f"
     text: Colour = "#1f2933"
@@ -34,28 +51,68 @@ class Colours(BaseModel):
     warning: Colour = "#b54708"
 
 
-class Fonts(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class FontSource(_Strict):
+    """Where one family's files come from: a font package, or files beside the brand."""
 
-    body: FontName = "DejaVu Sans"
-    heading: FontName = "DejaVu Sans"
+    family: FontName
+    package: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]{0,99}$")] | None = None
+    files: tuple[RelativeFile, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FontSource:
+        if (self.package is None) == (not self.files):
+            raise ValueError("give either package or files")
+        return self
 
 
-class Brand(BaseModel):
-    """Validated brand values; hashable so renderers can be cached per brand."""
+class Fonts(_Strict):
+    body: FontName = FALLBACK_FAMILY
+    heading: FontName = FALLBACK_FAMILY
+    source: tuple[FontSource, ...] = ()
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
+class Brand(_Strict):
+    """Validated brand values with every file resolved; hashable for caching."""
 
     name: ShortText = "Market Intelligence"
     publisher: ShortText = "Market Intelligence"
+    website: WebURL | None = None
+    logo: RelativeFile | None = None
+    logo_raster: RelativeFile | None = None
     page_size: Literal["A4", "Letter"] = "A4"
     footer: ShortText = ""
     disclaimer: Annotated[str, Field(max_length=2000)] = ""
     colours: Colours = Colours()
     fonts: Fonts = Fonts()
+    # Resolved when loaded from a file; not part of the TOML.
+    folder: Path = STYLES_DIR
+    faces: tuple[FontFace, ...] = ()
+
+    @property
+    def logo_path(self) -> Path | None:
+        return (self.folder / self.logo).resolve() if self.logo else None
+
+    @property
+    def logo_raster_path(self) -> Path | None:
+        """The logo as a PNG or JPEG, for Word (which cannot place SVG)."""
+        if self.logo_raster:
+            return (self.folder / self.logo_raster).resolve()
+        logo = self.logo_path
+        return logo if logo is not None and logo.suffix.lower() in RASTER_SUFFIXES else None
+
+    @property
+    def asset_roots(self) -> tuple[Path, ...]:
+        """Folders the renderer may read for this brand: its own folder and its fonts'."""
+        return (self.folder.resolve(), *sorted({face.path.parent for face in self.faces}))
+
+    def font_stack(self, family: str) -> str:
+        """A CSS font-family list: the brand family, then the fallback."""
+        return f"{css_string(family)}, {css_string(FALLBACK_FAMILY)}, sans-serif"
 
     def css_variables(self) -> str:
-        """The brand as CSS custom properties plus the page size."""
+        """The brand as @font-face rules, CSS custom properties and page settings."""
+        from exporter.fonts import font_face_css
+
         c = self.colours
         lines = [
             f"--brand-{name}: {value};"
@@ -68,35 +125,71 @@ class Brand(BaseModel):
                 ("warning", c.warning),
             )
         ]
-        lines.append(f"--font-body: '{self.fonts.body}', 'DejaVu Sans', sans-serif;")
-        lines.append(f"--font-heading: '{self.fonts.heading}', 'DejaVu Sans', sans-serif;")
-        footer = css_string(self.footer)
+        lines.append(f"--font-body: {self.font_stack(self.fonts.body)};")
+        lines.append(f"--font-heading: {self.font_stack(self.fonts.heading)};")
         return (
-            ":root {\n  " + "\n  ".join(lines) + "\n}\n"
-            f"@page {{ size: {self.page_size}; @bottom-left {{ content: {footer}; }} }}\n"
+            font_face_css(self.faces)
+            + ":root {\n  "
+            + "\n  ".join(lines)
+            + "\n}\n"
+            + f"@page {{ size: {self.page_size}; "
+            + f"@bottom-left {{ content: {css_string(self.footer)}; }} }}\n"
         )
 
 
 def css_string(text: str) -> str:
     """A CSS string literal that no text can break out of: all but letters and digits escaped."""
-    return (
-        '"'
-        + "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):x} " for ch in text)
-        + '"'
-    )
+    escaped = "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
 
 
 def load_brand(path: Path | str | None = None) -> Brand:
     """Read and validate a brand file (the bundled default when ``path`` is None)."""
     path = Path(path) if path is not None else DEFAULT_BRAND
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BrandError(f"{path}: cannot read brand file: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BrandError(f"{path}: invalid TOML: {exc}") from None
+    for key in ("folder", "faces"):
+        if key in data:
+            raise BrandError(f"{path}: {key}: unknown field")
     try:
-        return Brand.model_validate(data)
+        brand = Brand.model_validate({**data, "folder": path.resolve().parent})
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise BrandError(f"{path}: " + "; ".join(problems)) from None
+    return _resolve_files(brand, path)
+
+
+def _resolve_files(brand: Brand, path: Path) -> Brand:
+    """Check every file the brand names and read its fonts; errors name the file and key."""
+    for key, allowed in (("logo", LOGO_SUFFIXES), ("logo_raster", RASTER_SUFFIXES)):
+        value = getattr(brand, key)
+        if value is None:
+            continue
+        file = (brand.folder / value).resolve()
+        if file.suffix.lower() not in allowed:
+            raise BrandError(f"{path}: {key}: {value!r} must be one of {', '.join(allowed)}")
+        if not file.is_file():
+            raise BrandError(f"{path}: {key}: file {file} does not exist")
+    faces: list[FontFace] = []
+    for index, source in enumerate(brand.fonts.source):
+        where = f"{path}: fonts.source[{index}]"
+        try:
+            files = (
+                package_font_files(source.package)
+                if source.package
+                else tuple((brand.folder / name).resolve() for name in source.files)
+            )
+            for file in files:
+                faces += static_faces(inspect_font(file, source.family))
+        except FontFileError as exc:
+            raise BrandError(f"{where}: {exc}") from None
+    families = {face.family for face in faces} | {FALLBACK_FAMILY}
+    for key in ("body", "heading"):
+        family = getattr(brand.fonts, key)
+        if family not in families:
+            raise BrandError(f"{path}: fonts.{key}: no [[fonts.source]] provides family {family!r}")
+    return brand.model_copy(update={"faces": tuple(faces)})

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from exporter import __version__
 from exporter.batch import FORMATS, Failure, Output
 from exporter.errors import ExitCode, ExporterError, RoleError
 from exporter.role import Role, load_role, role_files
+
+if TYPE_CHECKING:
+    from exporter.api import RenderOptions
 
 DEFAULT_ROLES_DIR = Path("fixtures/roles")
 DEFAULT_OUT_DIR = Path("dist")
@@ -66,10 +69,50 @@ brand_option = click.option(
 )
 
 
-def _load_brand(path: Path | None) -> Any:
-    from exporter.brand import load_brand
+def render_options(command: F) -> F:
+    """The options every rendering command shares, gathered into ``options``."""
+    from exporter.variants import DEFAULT_VARIANT, PDF_VARIANTS
 
-    return load_brand(path)
+    @click.option(
+        "--pdf-variant",
+        type=click.Choice(PDF_VARIANTS),
+        default=DEFAULT_VARIANT,
+        show_default=True,
+        help="PDF standard to write (PDF/UA for accessibility, PDF/A for archives).",
+    )
+    @click.option(
+        "--no-attach",
+        is_flag=True,
+        help="Do not embed the role's data in the PDF (embedded by default, as provenance).",
+    )
+    @click.option(
+        "--docx-template",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Reference .docx whose styles the DOCX uses (see `exporter reference-docx`).",
+    )
+    @brand_option
+    @wraps(command)
+    def wrapper(
+        *args: Any,
+        pdf_variant: str,
+        no_attach: bool,
+        docx_template: Path | None,
+        brand_file: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        from exporter.api import RenderOptions
+        from exporter.brand import load_brand
+
+        options = RenderOptions(
+            brand=load_brand(brand_file),
+            pdf_variant=pdf_variant,
+            attach=not no_attach,
+            docx_template=docx_template,
+        ).check()
+        return command(*args, options=options, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,10 +139,10 @@ def cli() -> None:
     show_default=True,
     help="Where to look up a ROLE given as a slug.",
 )
-@brand_option
 @friendly_errors
+@render_options
 def render(
-    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, brand_file: Path | None
+    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, options: RenderOptions
 ) -> None:
     """Render ROLE... (role JSON files or slugs of roles in --roles-dir).
 
@@ -110,9 +153,8 @@ def render(
     """
     from exporter.batch import export_files
 
-    brand = _load_brand(brand_file)
     paths = [_resolve_role(name, roles_dir) for name in roles]
-    result = export_files(paths, out_dir, _formats(fmt), brand, on_done=_report_one)
+    result = export_files(paths, out_dir, _formats(fmt), options, on_done=_report_one)
     if not result.ok:
         sys.exit(ExitCode.FAILED)
 
@@ -133,9 +175,9 @@ def render(
     show_default=True,
     help="Output folder.",
 )
-@brand_option
 @friendly_errors
-def batch(roles_dir: Path, fmt: str, out_dir: Path, brand_file: Path | None) -> None:
+@render_options
+def batch(roles_dir: Path, fmt: str, out_dir: Path, options: RenderOptions) -> None:
     """Export every role in ROLES_DIR (default: fixtures/roles) into --out.
 
     One PDF and one DOCX per role, named by the role's slug. A failing role is
@@ -147,9 +189,8 @@ def batch(roles_dir: Path, fmt: str, out_dir: Path, brand_file: Path | None) -> 
     """
     from exporter.batch import export_files
 
-    brand = _load_brand(brand_file)
     paths = _role_folder(roles_dir)
-    result = export_files(paths, out_dir, _formats(fmt), brand, on_done=_report_one)
+    result = export_files(paths, out_dir, _formats(fmt), options, on_done=_report_one)
     done = len(paths) - len(result.failures)
     click.echo(
         f"{done} of {len(paths)} roles exported to {out_dir}"
@@ -239,6 +280,29 @@ def list_roles(roles_dir: Path) -> None:
         sys.exit(ExitCode.FAILED)
 
 
+@cli.command("reference-docx")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@brand_option
+@friendly_errors
+def reference_docx(out: Path, brand_file: Path | None) -> None:
+    """Write the reference .docx (every style the briefing uses) to OUT.
+
+    Open it in Word, change the styles, save it and pass it back with
+    --docx-template: every briefing then uses your styles.
+
+    \b
+    Example:
+      exporter reference-docx my-styles.docx
+      exporter batch --docx-template my-styles.docx
+    """
+    from exporter.batch import write_atomic
+    from exporter.brand import load_brand
+    from exporter.docx_styles import reference_docx as build
+
+    write_atomic(out, build(load_brand(brand_file)))
+    click.echo(f"wrote {out}")
+
+
 def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
@@ -282,6 +346,8 @@ def _report_one(path: Path, outcome: list[Output] | Failure) -> None:
         _fail(outcome.message)
         return
     for output in outcome:
+        for warning in output.warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
         click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.seconds:.2f} s)")
 
 

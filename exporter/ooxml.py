@@ -10,39 +10,184 @@ import io
 import zipfile
 from typing import Any
 
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
+
+__all__ = ["qn"]
 
 #: Every part of a DOCX gets this timestamp, so equal input gives equal bytes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def add_field(paragraph: Any, instruction: str, placeholder: str = "1") -> None:
-    """Append a complex field (``PAGE``, ``NUMPAGES``...) that Word and LibreOffice evaluate."""
+# Child order of a few elements, from ECMA-376 Part 1; Word rejects out-of-order XML.
+_P_PR_TAGS = """
+    pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers
+    pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE
+    autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents
+    suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle
+    rPr sectPr pPrChange
+"""
+_TC_PR_TAGS = """
+    cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText
+    vAlign hideMark headers cellIns cellDel cellMerge tcPrChange
+"""
+_AFTER_UPDATE_FIELDS = """
+    w:hdrShapeDefaults w:footnotePr w:endnotePr w:compat w:docVars w:rsids m:mathPr
+    w:attachedSchema w:themeFontLang w:clrSchemeMapping w:doNotIncludeSubdocsInStats
+    w:doNotAutoCompressPictures w:forceUpgrade w:captions w:readModeInkLockDown
+    w:smartTagType sl:schemaLibrary w:shapeDefaults w:doNotEmbedSmartTags w:decimalSymbol
+    w:listSeparator
+"""
+P_PR_ORDER = tuple(qn(f"w:{tag}") for tag in _P_PR_TAGS.split())
+TC_PR_ORDER = tuple(qn(f"w:{tag}") for tag in _TC_PR_TAGS.split())
+SETTINGS_AFTER_UPDATE_FIELDS = tuple(qn(tag) for tag in _AFTER_UPDATE_FIELDS.split())
 
-    def fld_char(kind: str) -> Any:
-        run = OxmlElement("w:r")
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        if kind == "begin":
-            char.set(qn("w:dirty"), "true")
-        run.append(char)
-        return run
 
-    paragraph._p.append(fld_char("begin"))
+def insert_ordered(parent: Any, element: Any, order: tuple[str, ...]) -> Any:
+    """Insert ``element`` into ``parent`` where the schema's child ``order`` puts it."""
+    rank = order.index(element.tag)
+    for child in parent:
+        if child.tag in order and order.index(child.tag) > rank:
+            child.addprevious(element)
+            return element
+    parent.append(element)
+    return element
+
+
+def set_font(style: Any, name: str) -> None:
+    """Set a style's font, dropping theme fonts that would otherwise win in Word."""
+    style.font.name = name
+    r_fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        r_fonts.attrib.pop(qn(attribute), None)
+
+
+def clear_style_tabs(style: Any) -> None:
+    """Remove a paragraph style's own tab stops."""
+    p_pr = style.element.pPr
+    tabs = p_pr.find(qn("w:tabs")) if p_pr is not None else None
+    if tabs is not None:
+        p_pr.remove(tabs)
+
+
+def _fld_char(kind: str) -> Any:
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        char.set(qn("w:dirty"), "true")  # recompute on open
+    run.append(char)
+    return run
+
+
+def begin_field(paragraph: Any, instruction: str) -> None:
+    """Open a complex field in a paragraph: begin, instruction, separate."""
+    paragraph._p.append(_fld_char("begin"))
     instr_run = OxmlElement("w:r")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
     instr_run.append(instr)
     paragraph._p.append(instr_run)
-    paragraph._p.append(fld_char("separate"))
-    result = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = placeholder
-    result.append(text)
-    paragraph._p.append(result)
-    paragraph._p.append(fld_char("end"))
+    paragraph._p.append(_fld_char("separate"))
+
+
+def end_field(paragraph: Any) -> None:
+    """Close the complex field opened by :func:`begin_field` (maybe paragraphs earlier)."""
+    paragraph._p.append(_fld_char("end"))
+
+
+def add_field(paragraph: Any, instruction: str, placeholder: str = "1") -> None:
+    """Append a complex field (``PAGE``, ``NUMPAGES``...) that Word and LibreOffice evaluate."""
+    begin_field(paragraph, instruction)
+    paragraph.add_run(placeholder)
+    end_field(paragraph)
+
+
+def add_hyperlink(paragraph: Any, text: str, *, url: str = "", anchor: str = "") -> None:
+    """A real hyperlink: to ``url`` (external) or to the bookmark ``anchor``."""
+    link = OxmlElement("w:hyperlink")
+    if url:
+        rel_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        link.set(qn("r:id"), rel_id)
+    else:
+        link.set(qn("w:anchor"), anchor)
+        link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    r_pr = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), paragraph.part.document.styles["Hyperlink"].style_id)
+    r_pr.append(style)
+    run.append(r_pr)
+    text_element = OxmlElement("w:t")
+    text_element.set(qn("xml:space"), "preserve")
+    text_element.text = text
+    run.append(text_element)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def add_bookmark(paragraph: Any, name: str, bookmark_id: int) -> None:
+    """Wrap a paragraph's content in a bookmark that internal links can point at."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    p_pr = paragraph._p.pPr
+    if p_pr is not None:
+        p_pr.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def table_style_borders(style: Any, colour: str) -> None:
+    """Horizontal rules only (top, bottom, between rows) and roomy cells for a table style."""
+    tbl_pr = style.element.find(qn("w:tblPr"))
+    if tbl_pr is None:
+        tbl_pr = OxmlElement("w:tblPr")
+        style.element.append(tbl_pr)
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "bottom", "insideH"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), "4")
+        edge.set(qn("w:space"), "0")
+        edge.set(qn("w:color"), colour)
+        borders.append(edge)
+    tbl_pr.append(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for side, width in (("top", 40), ("left", 100), ("bottom", 40), ("right", 100)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(width))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tbl_pr.append(margins)
+
+
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def set_custom_properties(document: Any, properties: dict[str, str]) -> None:
+    """Write ``docProps/custom.xml``: text properties shown in Word's Advanced Properties."""
+    root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+    for pid, (name, value) in enumerate(properties.items(), start=2):
+        prop = etree.SubElement(
+            root, f"{{{_CUSTOM_NS}}}property", fmtid=_CUSTOM_FMTID, pid=str(pid), name=name
+        )
+        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = value
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    package = document.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
 
 
 def shade_cell(cell: Any, fill: str) -> None:
@@ -52,17 +197,16 @@ def shade_cell(cell: Any, fill: str) -> None:
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
-    tc_pr.append(shading)
+    insert_ordered(tc_pr, shading, TC_PR_ORDER)
 
 
 def repeat_header_row(row: Any) -> None:
     """Mark a table row as a header row that repeats on every page."""
     tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     tr_pr.append(header)
-    cant_split = OxmlElement("w:cantSplit")
-    tr_pr.append(cant_split)
 
 
 def set_alt_text(inline_shape: Any, description: str, title: str = "") -> None:
@@ -78,8 +222,10 @@ def paragraph_border(style: Any, side: str, colour: str, size_eighths: int, spac
     p_pr = style.element.get_or_add_pPr()
     borders = p_pr.find(qn("w:pBdr"))
     if borders is None:
-        borders = OxmlElement("w:pBdr")
-        p_pr.append(borders)
+        borders = insert_ordered(p_pr, OxmlElement("w:pBdr"), P_PR_ORDER)
+    old = borders.find(qn(f"w:{side}"))
+    if old is not None:
+        borders.remove(old)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
@@ -91,11 +237,14 @@ def paragraph_border(style: Any, side: str, colour: str, size_eighths: int, spac
 def paragraph_shading(style: Any, fill: str) -> None:
     """A background colour behind every paragraph of a style."""
     p_pr = style.element.get_or_add_pPr()
+    old = p_pr.find(qn("w:shd"))
+    if old is not None:
+        p_pr.remove(old)
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
-    p_pr.append(shading)
+    insert_ordered(p_pr, shading, P_PR_ORDER)
 
 
 def set_document_language(document: Any, tag: str) -> None:
@@ -128,17 +277,20 @@ def update_fields_on_open(document: Any) -> None:
     if settings.find(qn("w:updateFields")) is None:
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
-        settings.append(update)
+        for child in settings:
+            if child.tag in SETTINGS_AFTER_UPDATE_FIELDS:
+                child.addprevious(update)
+                break
+        else:
+            settings.append(update)
 
 
-def reproducible_zip(data: bytes, drop: tuple[str, ...] = ()) -> bytes:
-    """Repack a DOCX with fixed timestamps and permissions, leaving out ``drop`` parts."""
+def reproducible_zip(data: bytes) -> bytes:
+    """Repack a DOCX with fixed timestamps and permissions."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            if info.filename in drop:
-                continue
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16

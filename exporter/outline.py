@@ -20,10 +20,11 @@ from exporter.role import SMALL_SAMPLE_THRESHOLD, Role
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text, bold or not."""
+    """A stretch of text, bold or not; ``href`` makes it a link (http, https or mailto only)."""
 
     text: str
     bold: bool = False
+    href: str = ""
 
 
 Runs = tuple[Run, ...]
@@ -109,6 +110,7 @@ class Metadata:
     keywords: tuple[str, ...]
     language: str
     date: str  # ISO date of the data, used for created/modified
+    properties: tuple[tuple[str, str], ...] = ()  # custom document properties, in order
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,16 @@ def build_report(role: Role, brand: Brand) -> Report:
             ),
             language=fmt.language_tag(c),
             date=role.updated_date.isoformat(),
+            properties=(
+                ("Role", role.role),
+                ("Country", c),
+                ("PracticeArea", role.practice_area or ""),
+                ("DataDate", role.updated),
+                ("DataPoints", str(role.data_points)),
+                ("Currency", cur),
+                ("CurrentAverage", str(role.salary.current_average)),
+                ("Projected", str(role.salary.projected)),
+            ),
         ),
         sections=tuple(sections),
     )
@@ -313,6 +325,12 @@ def _methodology(role: Role, points: str, updated: str, brand: Brand) -> tuple[B
                     ),
                 ),
                 tone="warning",
+            )
+        )
+    if brand.website:
+        blocks.append(
+            Paragraph(
+                (Run("Current figures and other roles: "), Run(brand.website, href=brand.website))
             )
         )
     if brand.disclaimer:

@@ -249,3 +249,15 @@ def _problem(err: Any) -> FieldProblem:
             shown = repr(err["input"])
             message += f" (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
     return FieldProblem(loc, message)
+
+
+def role_json(role: Role) -> bytes:
+    """The role as canonical JSON (schema order, numbers as numbers) that loads back equal."""
+
+    def number(value: object) -> int | float:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        raise TypeError(f"cannot serialise {type(value).__name__}")
+
+    text = json.dumps(role.model_dump(mode="python"), indent=2, ensure_ascii=False, default=number)
+    return (text + "\n").encode("utf-8")

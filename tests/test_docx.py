@@ -34,7 +34,7 @@ def test_docx_text_carries_the_page_facts(role, docx_bytes):
 def test_every_paragraph_uses_a_named_style(docx_bytes):
     document = docx_document(docx_bytes)
     used = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Heading 1", "Body Text", "List Bullet", "Callout"} <= used
+    assert {"Title", "Heading 1", "Body Text", "List Bullet", "Callout", "toc 1"} <= used
     assert "Normal" not in used  # nothing left unstyled in the body
     assert {t.style.name for t in document.tables} == {"Report Table"}
 
@@ -62,12 +62,97 @@ def test_core_properties_come_from_the_data(role, docx_bytes):
     assert props.language == "en-CA"
 
 
-def test_chart_picture_has_alt_text(role, docx_bytes):
+def test_every_picture_has_alt_text(role, docx_bytes):
     document = docx_document(docx_bytes)
-    assert len(document.inline_shapes) == 1
-    doc_pr = document.inline_shapes[0]._inline.docPr
-    assert doc_pr.get("descr").startswith(f"Bar chart of {role.role} salaries")
-    assert SEED_FACTS[role.slug]["projected"] in doc_pr.get("descr")
+    alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert alts[0] == "Market Intelligence logo"
+    assert alts[1].startswith(f"Bar chart of {role.role} salaries")
+    assert SEED_FACTS[role.slug]["projected"] in alts[1]
+    assert len(alts) == 2
+
+
+def test_table_of_contents_field_updates_on_open(report, docx_bytes):
+    document = docx_document(docx_bytes)
+    body = document.element.body
+    instructions = docx_field_instructions(body)
+    assert instructions == ['TOC \\o "1-1" \\h \\z \\u']
+    begin = next(body.iter(qn("w:fldChar")))
+    assert begin.get(qn("w:fldCharType")) == "begin" and begin.get(qn("w:dirty")) == "true"
+    update = document.settings.element.find(qn("w:updateFields"))
+    assert update is not None and update.get(qn("w:val")) == "true"
+    entries = [p.text for p in document.paragraphs if p.style.name == "toc 1"]
+    assert entries == list(report.headings)
+
+
+def test_contents_links_point_at_heading_bookmarks(docx_bytes):
+    document = docx_document(docx_bytes)
+    anchors = [
+        h.get(qn("w:anchor"))
+        for h in document.element.body.iter(qn("w:hyperlink"))
+        if h.get(qn("w:anchor"))
+    ]
+    bookmarks = {}
+    for paragraph in document.paragraphs:
+        for mark in paragraph._p.iter(qn("w:bookmarkStart")):
+            bookmarks[mark.get(qn("w:name"))] = paragraph
+    assert anchors and anchors == list(bookmarks)
+    assert all(p.style.name == "Heading 1" for p in bookmarks.values())
+
+
+def test_website_is_a_real_external_hyperlink(docx_bytes):
+    document = docx_document(docx_bytes)
+    external = [h for h in document.element.body.iter(qn("w:hyperlink")) if h.get(qn("r:id"))]
+    assert len(external) == 1
+    relationship = document.part.rels[external[0].get(qn("r:id"))]
+    assert relationship.is_external
+    assert relationship.target_ref == "https://example.com/market-intelligence"
+
+
+def test_table_header_rows_repeat(docx_bytes):
+    document = docx_document(docx_bytes)
+    assert len(document.tables) == 2
+    for table in document.tables:
+        first, *rest = table.rows
+        assert first._tr.trPr.find(qn("w:tblHeader")).get(qn("w:val")) == "true"
+        assert all(r._tr.trPr is None or r._tr.trPr.find(qn("w:tblHeader")) is None for r in rest)
+
+
+def test_custom_properties(role, docx_bytes):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+        root = etree.fromstring(archive.read("docProps/custom.xml"))
+    values = {p.get("name"): p[0].text for p in root}
+    assert values["Role"] == role.role
+    assert values["Country"] == role.country
+    assert values["DataDate"] == role.updated
+    assert values["DataPoints"] == str(role.data_points)
+
+
+def test_paragraph_properties_are_in_schema_order(docx_bytes):
+    """Word rejects out-of-order XML that LibreOffice forgives; check the parts we write."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from exporter.ooxml import P_PR_ORDER, TC_PR_ORDER
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+        parts = [
+            etree.fromstring(archive.read(n)) for n in ("word/document.xml", "word/styles.xml")
+        ]
+    checked = 0
+    for root in parts:
+        for tag, order in ((qn("w:pPr"), P_PR_ORDER), (qn("w:tcPr"), TC_PR_ORDER)):
+            for element in root.iter(tag):
+                ranks = [order.index(child.tag) for child in element if child.tag in order]
+                assert ranks == sorted(ranks), etree.tostring(element)[:300]
+                checked += 1
+    assert checked > 50
 
 
 def test_document_language_is_set(docx_bytes):

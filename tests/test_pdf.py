@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from exporter import api
 from tests.readback import pdf_bookmarks, pdf_reader, pdf_structure, pdf_text
 from tests.seed_facts import SEED_FACTS, seed_headings
@@ -76,9 +80,10 @@ def test_chart_is_vector_with_alt_text(role, pdf):
     # No raster image anywhere: the chart is drawn as vectors.
     assert all(not page.images for page in reader.pages)
     figures = [attrs.get("/Alt") for kind, attrs in pdf_structure(pdf) if kind == "/Figure"]
-    assert len(figures) == 1
-    assert figures[0].startswith(f"Bar chart of {role.role} salaries in {role.country}")
-    assert SEED_FACTS[role.slug]["current"] in figures[0]
+    charts = [alt for alt in figures if alt.startswith("Bar chart of")]
+    assert len(charts) == 1
+    assert charts[0].startswith(f"Bar chart of {role.role} salaries in {role.country}")
+    assert SEED_FACTS[role.slug]["current"] in charts[0]
 
 
 def test_table_headers_are_tagged(pdf):
@@ -94,3 +99,87 @@ def test_same_input_gives_same_bytes(role):
 def test_render_logs_nothing(role, weasyprint_log):
     api.render_pdf(role)
     assert [r.getMessage() for r in weasyprint_log] == []
+
+
+def test_source_data_is_attached_and_loads_back(role, pdf):
+    from exporter.role import parse_role
+
+    attachments = pdf_reader(pdf).attachments
+    assert list(attachments) == [f"{role.slug}.json"]
+    (data,) = attachments[f"{role.slug}.json"]
+    assert parse_role(json.loads(data)) == role
+
+
+def test_no_attach_leaves_no_attachment(role):
+    assert dict(pdf_reader(api.render_pdf(role, attach=False)).attachments) == {}
+
+
+def test_custom_metadata(role, pdf):
+    info = pdf_reader(pdf).metadata
+    # WeasyPrint writes custom metadata keys in lower case.
+    assert info["/role"] == role.role
+    assert info["/country"] == role.country
+    assert info["/datadate"] == role.updated
+
+
+def test_contents_links_and_website_link(report, pdf):
+    reader = pdf_reader(pdf)
+    targets, external = set(), []
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            action = annotation.get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                external.append(str(action["/URI"]))
+            else:
+                targets.add(repr(annotation.get("/Dest") or action.get("/D")))
+    # Each contents entry may be several link boxes (title, leader, page number).
+    assert len(targets) == len(report.sections)
+    assert external == ["https://example.com/market-intelligence"]
+
+
+def test_brand_font_is_embedded_from_its_package(pdf):
+    reader = pdf_reader(pdf)
+    names = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert {"IBM-Plex-Sans", "IBM-Plex-Sans-Bold"} <= names
+
+
+def test_logo_has_alt_text(pdf):
+    alts = [attrs.get("/Alt") for kind, attrs in pdf_structure(pdf) if kind == "/Figure"]
+    assert "Market Intelligence logo" in alts
+
+
+@pytest.mark.parametrize(
+    ("variant", "part", "attached"),
+    [("pdf/a-3b", "3", True), ("pdf/a-2b", "2", False), ("pdf/ua-2", None, True)],
+)
+def test_pdf_variants(role, variant, part, attached, weasyprint_log):
+    data = api.render_pdf(role, variant=variant)
+    reader = pdf_reader(data)
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    if part:
+        assert f"<pdfaid:part>{part}</pdfaid:part>" in xmp or f'pdfaid:part="{part}"' in xmp
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged whatever the variant
+    assert bool(reader.attachments) == attached
+    assert [r.getMessage() for r in weasyprint_log] == []
+
+
+def test_unknown_variant_is_a_clear_error(role):
+    from exporter.errors import RenderError
+
+    with pytest.raises(RenderError, match="unknown PDF variant 'pdf/z'"):
+        api.render_pdf(role, variant="pdf/z")
+
+
+def test_variant_list_matches_weasyprint():
+    from weasyprint.pdf import VARIANTS
+
+    from exporter.variants import PDF_VARIANTS
+
+    assert set(PDF_VARIANTS) == set(VARIANTS) - {"debug"}

@@ -1,0 +1,206 @@
+"""The brand's font files: where they come from, what they cover, how CSS names them.
+
+Fonts come from a pip-installed font package (e.g. ``fontpkg_ibm_plex_sans``) or
+from files beside the brand file, never from whatever the machine happens to
+have, so a PDF looks the same everywhere. DejaVu Sans, which every supported
+machine ships, is the fallback for characters the brand font lacks; characters
+no font covers (emoji, CJK on a bare machine) are reported, naming the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+FONT_SUFFIXES = (".ttf", ".otf")
+FALLBACK_FAMILY = "DejaVu Sans"
+FALLBACK_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+#: Weights a report uses; variable fonts are instanced at these once and cached.
+STATIC_WEIGHTS = (400, 700)
+
+#: Timestamp written into instanced fonts, so equal input gives equal PDF bytes.
+FIXED_FONT_TIMESTAMP = 0
+
+
+class FontFileError(ValueError):
+    """A font file is missing or unreadable; the message names it."""
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font file and the family, weights and style it provides."""
+
+    family: str
+    path: Path
+    weight_min: int
+    weight_max: int
+    italic: bool
+
+    @property
+    def variable(self) -> bool:
+        return self.weight_min != self.weight_max
+
+
+def package_font_files(module: str) -> tuple[Path, ...]:
+    """The font files shipped inside an installed Python package."""
+    spec = importlib.util.find_spec(module) if module.isidentifier() else None
+    if spec is None or not spec.submodule_search_locations:
+        raise FontFileError(f"font package {module!r} is not installed (pip install it)")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = tuple(sorted(p for p in folder.rglob("*") if p.suffix.lower() in FONT_SUFFIXES))
+    if not files:
+        raise FontFileError(f"font package {module!r} contains no .ttf or .otf file")
+    return files
+
+
+def inspect_font(path: Path, family: str) -> FontFace:
+    """Read a font file's weight range and style; a broken file is an error naming it."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    if not path.is_file():
+        raise FontFileError(f"font file {path} does not exist")
+    try:
+        with TTFont(str(path), lazy=True) as font:
+            if "fvar" in font:
+                axes = {axis.axisTag: axis for axis in font["fvar"].axes}
+                weight = axes.get("wght")
+                low = int(weight.minValue) if weight else 400
+                high = int(weight.maxValue) if weight else 400
+            else:
+                low = high = int(font["OS/2"].usWeightClass)
+            italic = bool(font["OS/2"].fsSelection & 1) or bool(font["head"].macStyle & 2)
+            if not font.getBestCmap():
+                raise FontFileError(f"font file {path} maps no characters")
+    except (TTLibError, KeyError, OSError, AssertionError) as exc:
+        raise FontFileError(f"font file {path} is not a readable font: {exc}") from None
+    return FontFace(family, path.resolve(), low, high, italic)
+
+
+def font_cache_dir() -> Path:
+    """Where instanced fonts are kept: ``$XDG_CACHE_HOME/exporter/fonts`` or ~/.cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "exporter" / "fonts"
+
+
+def static_faces(face: FontFace, cache_dir: Path | None = None) -> tuple[FontFace, ...]:
+    """Static instances of a variable face at :data:`STATIC_WEIGHTS`, made once and cached.
+
+    WeasyPrint would otherwise instance the variable font in every document, which
+    is slow and stamps the current time into each embedded font (so no two PDFs
+    would be byte-identical).
+    """
+    if not face.variable:
+        return (face,)
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    folder = cache_dir or font_cache_dir()
+    digest = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
+    faces = []
+    for weight in STATIC_WEIGHTS:
+        if not face.weight_min <= weight <= face.weight_max:
+            continue
+        target = folder / f"{face.path.stem.split('[')[0]}-{digest}-{weight}.ttf"
+        if not target.is_file():
+            with TTFont(str(face.path), recalcTimestamp=False) as font:
+                pins = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
+                static = instantiateVariableFont(font, {**pins, "wght": weight}, static=True)
+                static["head"].created = static["head"].modified = FIXED_FONT_TIMESTAMP
+                folder.mkdir(parents=True, exist_ok=True)
+                fd, temp = tempfile.mkstemp(suffix=".part", dir=folder)
+                with os.fdopen(fd, "wb") as handle:
+                    static.save(handle)
+                os.replace(temp, target)
+        faces.append(FontFace(face.family, target, weight, weight, face.italic))
+    return tuple(faces)
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@cache
+def fallback_files() -> tuple[Path, ...]:
+    """DejaVu Sans files on this machine (regular and bold), if any."""
+    for folder in FALLBACK_DIRS:
+        found = tuple(folder / n for n in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+        if all(p.is_file() for p in found):
+            return found
+    return ()
+
+
+def coverage(faces: Iterable[FontFace]) -> frozenset[int]:
+    """Code points some font of the stack (brand fonts, then the fallback) can draw."""
+    covered: set[int] = set()
+    for path in {face.path for face in faces} | set(fallback_files()):
+        covered |= _cmap(path)
+    return frozenset(covered)
+
+
+def missing_characters(text: str, covered: frozenset[int]) -> list[str]:
+    """Distinct printable characters of ``text`` that no font covers, in order."""
+    seen: dict[str, None] = {}
+    for char in text:
+        if char.isspace() or ord(char) in covered or char in seen:
+            continue
+        seen[char] = None
+    return list(seen)
+
+
+def font_face_css(faces: Iterable[FontFace]) -> str:
+    """``@font-face`` rules for the faces (URLs are file URIs of the resolved files)."""
+    from exporter.brand import css_string
+
+    rules = []
+    for face in faces:
+        # WeasyPrint takes no weight range; a variable face without one serves every weight.
+        weight = "" if face.variable else f"font-weight: {face.weight_min}; "
+        rules.append(
+            "@font-face { "
+            f"font-family: {css_string(face.family)}; "
+            f"src: url({css_string(face.path.as_uri())}); "
+            f"{weight}"
+            f"font-style: {'italic' if face.italic else 'normal'}; }}"
+        )
+    return "\n".join(rules) + "\n"
+
+
+def text_fields(value: object, path: str = "") -> list[tuple[str, str]]:
+    """Every string in nested role data, with its dotted field path."""
+    if isinstance(value, str):
+        return [(path, value)]
+    items: Iterable[tuple[object, object]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in items:
+        found += text_fields(item, f"{path}.{key}" if path else str(key))
+    return found
+
+
+def coverage_warnings(data: object, faces: Iterable[FontFace]) -> list[str]:
+    """One warning per field holding characters no font of the stack can draw."""
+    covered = coverage(faces)
+    warnings = []
+    for field, text in text_fields(data):
+        missing = missing_characters(text, covered)
+        if missing:
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            warnings.append(f"{field}: no font has {shown}{more}; the PDF shows a box for each")
+    return warnings
