@@ -8,6 +8,7 @@ python-docx) happen inside the commands, so ``--help`` is instant.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -43,6 +44,11 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ExporterError as exc:
             _fail(str(exc))
+            sys.exit(ExitCode.FAILED)
+        except Exception as exc:  # a bug: still one line, with a way to see the traceback
+            if os.environ.get("EXPORTER_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (EXPORTER_DEBUG=1 shows details)")
             sys.exit(ExitCode.FAILED)
 
     return wrapper  # type: ignore[return-value]

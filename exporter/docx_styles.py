@@ -181,7 +181,6 @@ def apply_brand_styles(document: Any, brand: Brand) -> None:
 
     if "Report Table" not in {s.name for s in styles}:
         table = styles.add_style("Report Table", WD_STYLE_TYPE.TABLE)
-        table.base_style = styles.get("Normal Table", None)
         table.font.size = Pt(9)
         ooxml.table_style_borders(table, _hex(colours.muted))
 
