@@ -11,6 +11,7 @@ as it is; it must define every style in :data:`REQUIRED_STYLES`.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def load_reference(template: Path | None, brand: Brand) -> bytes:
         document = Document(io.BytesIO(data))
     except OSError as exc:
         raise BrandError(f"{template}: cannot read DOCX template: {exc.strerror}") from None
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise BrandError(f"{template}: not a valid DOCX template: {exc}") from None
     missing = missing_styles(document)
     if missing:

@@ -67,7 +67,7 @@ def inspect_font(path: Path, family: str) -> FontFace:
     if not path.is_file():
         raise FontFileError(f"font file {path} does not exist")
     try:
-        with TTFont(str(path), lazy=True) as font:
+        with path.open("rb") as handle, TTFont(handle) as font:
             if "fvar" in font:
                 axes = {axis.axisTag: axis for axis in font["fvar"].axes}
                 weight = axes.get("wght")
@@ -126,7 +126,7 @@ def static_faces(face: FontFace, cache_dir: Path | None = None) -> tuple[FontFac
 def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(str(path), lazy=True) as font:
+    with path.open("rb") as handle, TTFont(handle) as font:
         return frozenset(font.getBestCmap())
 
 
