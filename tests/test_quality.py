@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "exporter", "tests", "bench"],
-        ["ruff", "format", "--check", "exporter", "tests", "bench"],
+        ["ruff", "check", "exporter", "tests", "bench", "docs"],
+        ["ruff", "format", "--check", "exporter", "tests", "bench", "docs"],
         ["mypy"],
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
