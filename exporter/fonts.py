@@ -102,6 +102,10 @@ def static_faces(face: FontFace, cache_dir: Path | None = None) -> tuple[FontFac
     from fontTools.varLib.instancer import instantiateVariableFont
 
     folder = cache_dir or font_cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # read-only home: a private folder in the temporary directory
+        folder = Path(tempfile.gettempdir()) / f"exporter-fonts-{os.getuid()}"
     digest = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
     faces = []
     for weight in STATIC_WEIGHTS:
