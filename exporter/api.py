@@ -35,9 +35,11 @@ class RenderOptions:
     def check(self) -> RenderOptions:
         """Load what can fail (the DOCX template's styles) before any role renders."""
         from exporter.errors import BrandError
+        from exporter.html import report_template
 
         if self.pdf_variant not in PDF_VARIANTS:
             raise BrandError(f"unknown PDF variant {self.pdf_variant!r}")
+        report_template()  # every template compiles
         docx_writer(self.brand, self.docx_template)
         return self
 

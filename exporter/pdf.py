@@ -7,33 +7,21 @@ builds one per process and renders many roles with it.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
-from exporter import __version__
 from exporter.brand import Brand
-from exporter.chart import layout
+from exporter.errors import BrandError
 from exporter.fetch import LocalAssetFetcher
+from exporter.html import render_html
 from exporter.outline import Report
 from exporter.paths import STYLES_DIR, TEMPLATES_DIR
 from exporter.variants import DEFAULT_VARIANT, allows_attachments
-
-
-def template_environment() -> Environment:
-    """Jinja2 environment for the report templates: always autoescaped, strict."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,  # every template, whatever its file name
-        undefined=StrictUndefined,
-        trim_blocks=False,
-        keep_trailing_newline=True,
-    )
-    env.filters["kind"] = lambda block: type(block).__name__.lower()
-    env.filters["chart_layout"] = layout
-    return env
 
 
 class PdfWriter:
@@ -42,33 +30,26 @@ class PdfWriter:
     def __init__(self, brand: Brand, variant: str = DEFAULT_VARIANT) -> None:
         self.brand = brand
         self.variant = variant
-        self._env = template_environment()
-        self._template = self._env.get_template("report.html")
         self._fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
         self._fonts = FontConfiguration()
-        self._stylesheets = [
-            CSS(
-                filename=str(STYLES_DIR / "report.css"),
-                font_config=self._fonts,
-                url_fetcher=self._fetcher,
-            ),
-            CSS(
-                string=brand.css_variables(),
-                base_url=str(brand.folder) + "/",
-                font_config=self._fonts,
-                url_fetcher=self._fetcher,
-            ),
-        ]
+        stylesheet = STYLES_DIR / "report.css"
+        with _logged_problems() as problems:
+            self._stylesheets = [
+                CSS(filename=str(stylesheet), font_config=self._fonts, url_fetcher=self._fetcher),
+                CSS(
+                    string=brand.css_variables(),
+                    base_url=str(brand.folder) + "/",
+                    font_config=self._fonts,
+                    url_fetcher=self._fetcher,
+                ),
+            ]
+        if problems:
+            # WeasyPrint only logs bad CSS; a stylesheet it cannot fully use is an error here.
+            raise BrandError(f"{stylesheet}: " + "; ".join(problems))
 
     def html(self, report: Report) -> str:
         """The report as an HTML document (what WeasyPrint lays out)."""
-        logo = self.brand.logo_path
-        return self._template.render(
-            report=report,
-            brand=self.brand,
-            logo_uri=logo.as_uri() if logo else None,
-            version=__version__,
-        )
+        return render_html(report, self.brand)
 
     def render(self, report: Report, source: tuple[str, bytes] | None = None) -> bytes:
         """The report as PDF bytes; ``source`` (name, bytes) is embedded as an attachment."""
@@ -102,3 +83,24 @@ class PdfWriter:
             attachments=attachments,
         )
         return pdf
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _logged_problems() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs at warning level or above while the block runs."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
