@@ -17,7 +17,9 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import get_month_names
+from babel.languages import get_official_languages
 from babel.numbers import get_currency_symbol, get_territory_currencies
 
 from exporter.formatting import country_code, locale_for
@@ -47,7 +49,7 @@ def _currency_symbols() -> str:
 def _money() -> re.Pattern[str]:
     symbols = re.escape(_currency_symbols())
     return re.compile(
-        rf"(?P<symbol>(?<![\w])[A-Z]{{0,2}}[{symbols}])\s?"
+        rf"(?P<symbol>(?<![\w])[A-Z]{{0,2}}[{symbols}]|\b[A-Z]{{3}}(?=\s?\d))\s?"
         r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,]*\d)"
     )
 
@@ -173,15 +175,27 @@ def salaries(
 def currency_for(symbol: str, country: str, when: date | None = None) -> str | None:
     """ISO 4217 code of a currency symbol as written about ``country`` (``$``, Canada -> CAD)."""
     try:
-        locale = locale_for(country)
-        own = get_territory_currencies(country_code(country), start_date=when, tender=True)
+        territory = country_code(country)
     except ValueError:
         return None
-    for code in own:
-        if symbol in (get_currency_symbol(code, locale), get_currency_symbol(code, "en"), code):
+    locale = locale_for(country)
+    locales = [locale, Locale("en")] + [
+        own for lang in get_official_languages(territory) if (own := _locale(lang, territory))
+    ]
+    for code in get_territory_currencies(territory, start_date=when, tender=True):
+        if symbol == code or symbol in (get_currency_symbol(code, loc) for loc in locales):
             return code
-    others = [code for code in locale.currencies if get_currency_symbol(code, locale) == symbol]
+    others = [
+        code for code in map(str, locale.currencies) if get_currency_symbol(code, locale) == symbol
+    ]
     return others[0] if len(others) == 1 else None
+
+
+def _locale(language: str, territory: str) -> Locale | None:
+    try:
+        return Locale.parse(f"{language}_{territory}")
+    except (UnknownLocaleError, ValueError):
+        return None
 
 
 def _number(value: Decimal) -> int | float:
@@ -190,7 +204,7 @@ def _number(value: Decimal) -> int | float:
 
 def _amounts(text: str, section: str) -> list[Amount]:
     """The amounts in a text that are told as current or projected by the words around them."""
-    matches = list(_money().finditer(text))
+    matches = [match for match in _money().finditer(text) if _is_money(match)]
     kinds: list[str | None] = []
     for index, match in enumerate(matches):
         start = matches[index - 1].end() if index else 0
@@ -210,6 +224,12 @@ def _amounts(text: str, section: str) -> list[Amount]:
         for m, kind in zip(matches, kinds, strict=True)
         if kind is not None
     ]
+
+
+def _is_money(match: re.Match[str]) -> bool:
+    """An amount after a symbol, or after a code of a currency (not "AWS 2")."""
+    symbol = match["symbol"]
+    return not symbol.isalpha() or symbol in Locale("en").currencies
 
 
 def _words(text: str) -> list[str]:

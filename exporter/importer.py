@@ -292,7 +292,9 @@ def _checklist(lines: list[str], problems: list[str], warnings: list[str]) -> li
             if items:
                 items[-1]["text"] += " " + line
             else:
-                warnings.append(f"Strategic Checklist: text before the first item ignored: {line!r}")
+                warnings.append(
+                    f"Strategic Checklist: text before the first item ignored: {line!r}"
+                )
             continue
         labelled = _LABELLED.match(bullet["body"])
         if labelled is None:

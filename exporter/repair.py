@@ -23,11 +23,15 @@ import re
 #: UTF-8 sequence may hold them after its first, Thai, character.
 _CP874_EXTRA = "\u20ac\u2026\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u00a0"
 
+#: Thai characters, but the baht sign: "฿" is a currency symbol pages use as it is
+#: (as mis-decoded bytes it would be a lead byte of the rare NKo script).
+_THAI_CLASS = "\u0e00-\u0e3e\u0e40-\u0e7f"
+
 #: A run of mis-decoded bytes always starts with a Thai character (lead bytes
 #: C2-F4 are all Thai in TIS-620).
-_RUN = re.compile(f"[\u0e00-\u0e7f][\u0e00-\u0e7f{_CP874_EXTRA}]*")
+_RUN = re.compile(f"[{_THAI_CLASS}][{_THAI_CLASS}{_CP874_EXTRA}]*")
 
-_THAI = re.compile("[\u0e00-\u0e7f]")
+_THAI = re.compile(f"[{_THAI_CLASS}]")
 
 #: A lone ``โ`` between spaced words: the first byte of an em dash (E2 80 94).
 _LOST_DASH = re.compile("(?<=\\S )\u0e42(?= \\S)")
