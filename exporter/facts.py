@@ -34,6 +34,8 @@ _TITLE_PHRASE = r"[A-Z][\w/+.-]*(?:\s+(?:(?:&|and)\s+)?[A-Z][\w/+.-]*)*"
 #: Words that say the amount after them is the current average, or the projection.
 _CURRENT = ("current", "average", "today", "now", "present", "from")
 _PROJECTED = ("project", "forecast", "expect", "toward", "target", "anticipat")
+#: How far from an amount, in words, a cue may stand: before it, and after it.
+_WORDS_BEFORE, _WORDS_AFTER = 6, 2
 #: Words that end the clause an amount is described in.
 _CLAUSE_END = re.compile(r"[.;:!?()—–]|\s-\s")
 
@@ -159,8 +161,10 @@ def salaries(
         return None
     current, projected = chosen["current"], chosen["projected"]
     currency = currency_for(current.symbol, country, when)
-    if currency is None:
+    if currency is None and _known(country):
         problems.append(f"cannot tell which currency {current.symbol!r} is in {country}")
+        return None
+    if currency is None:
         return None
     if projected.symbol != current.symbol:
         problems.append(f"salaries in two currencies: {current.written} and {projected.written}")
@@ -191,6 +195,14 @@ def currency_for(symbol: str, country: str, when: date | None = None) -> str | N
     return others[0] if len(others) == 1 else None
 
 
+def _known(country: str) -> bool:
+    try:
+        country_code(country)
+    except ValueError:
+        return False
+    return True
+
+
 def _locale(language: str, territory: str) -> Locale | None:
     try:
         return Locale.parse(f"{language}_{territory}")
@@ -211,7 +223,7 @@ def _amounts(text: str, section: str) -> list[Amount]:
         before = _clause_tail(text[start : match.start()])
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         after = _clause_head(text[match.end() : end])
-        kinds.append(_cue(reversed(before[-4:])) or _cue(after[:2]))
+        kinds.append(_cue(reversed(before[-_WORDS_BEFORE:])) or _cue(after[:_WORDS_AFTER]))
     # "between $X and $Y", "from $X to $Y": the first is now, the second ahead.
     for index in range(len(matches) - 1):
         first, second = matches[index], matches[index + 1]

@@ -133,6 +133,8 @@ def import_page(text: str, source: str) -> Imported:
         )
     assert title_at is not None
     role, country = _role_and_country(title["rest"])
+    if not _known_country(country):
+        problems.append(f"unknown country {country!r} in the title (use its English name)")
     found = _find_headings(lines, title_at + 1, thai, problems)
     bodies = _bodies(lines, found)
     for heading in HEADINGS:
@@ -216,19 +218,24 @@ def import_pages(
 
 def _role_and_country(rest: str) -> tuple[str, str]:
     """Split "<role> in <country>" at the " in " before a known country."""
-    from exporter.formatting import country_code
-
     parts = re.split(r"\s+in\s+", rest.strip())
     for cut in range(len(parts) - 1, 0, -1):
-        country = " ".join(parts[cut:])
-        try:
-            country_code(country)
-        except ValueError:
-            continue
-        return " in ".join(parts[:cut]), country
+        country = " in ".join(parts[cut:])
+        if _known_country(country):
+            return " in ".join(parts[:cut]), country
     if len(parts) == 1:
         return rest.strip(), ""
     return " in ".join(parts[:-1]), parts[-1]
+
+
+def _known_country(country: str) -> bool:
+    from exporter.formatting import country_code
+
+    try:
+        country_code(country)
+    except ValueError:
+        return False
+    return True
 
 
 def _split_glued(lines: list[str]) -> list[str]:

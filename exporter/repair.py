@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 
-#: Characters cp874 gives to bytes 80-A0 (TIS-620 has none there): a mis-decoded
-#: UTF-8 sequence may hold them after its first, Thai, character.
-_CP874_EXTRA = "\u20ac\u2026\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u00a0"
+#: What bytes 80-A0 became where they were not dropped: cp874's characters, or
+#: C1 controls (Python's TIS-620 codec). A mis-decoded UTF-8 sequence may hold
+#: them after its first, Thai, character.
+_CP874_EXTRA = "\u20ac\u2026\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u00a0\x80-\x9f"
 
 #: Thai characters, but the baht sign: "฿" is a currency symbol pages use as it is
 #: (as mis-decoded bytes it would be a lead byte of the rare NKo script).
@@ -67,9 +68,14 @@ def _sequences(data: bytes) -> list[bytes] | None:
     return pieces
 
 
+def _byte(char: str) -> bytes:
+    code = ord(char)
+    return bytes([code]) if 0x80 <= code <= 0x9F else char.encode("cp874")
+
+
 def _run_bytes(run: str) -> list[bytes] | None:
     try:
-        return _sequences(run.encode("cp874"))
+        return _sequences(b"".join(map(_byte, run)))
     except UnicodeEncodeError:
         return None
 
@@ -84,12 +90,14 @@ def _decode_run(run: str) -> str:
     if pieces is None:
         return run
     out = []
+    at = 0  # each character of the run is one byte
     for piece in pieces:
         try:
             out.append(piece.decode("utf-8"))
         except UnicodeDecodeError:
             # Bytes were lost: keep the characters as they are.
-            out.append(piece.decode("cp874"))
+            out.append(run[at : at + len(piece)])
+        at += len(piece)
     return "".join(out)
 
 
