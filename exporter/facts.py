@@ -92,6 +92,11 @@ def certifications(skill_premium: str, top: str, key: str) -> tuple[list[str], l
     return list(dict.fromkeys(skills)), secondary
 
 
+def is_header_line(line: str) -> bool:
+    """True for the line under the title: "Last Updated: ... · Based on <n> data points"."""
+    return bool(_UPDATED.search(line) or _DATA_POINTS.search(line))
+
+
 def updated_month(header: str, problems: list[str]) -> str:
     """``2026-04`` from "Last Updated: April 2026"."""
     match = _UPDATED.search(header)

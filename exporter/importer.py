@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,7 @@ from exporter.facts import (
     bold_terms,
     certifications,
     data_points,
+    is_header_line,
     practice_area,
     salaries,
     updated_month,
@@ -78,7 +80,9 @@ HEADINGS = (
 _TITLE = re.compile(r"Market Intelligence:\s*(?P<rest>.+)")
 _HEADING_RES = tuple(re.compile(h.pattern, re.IGNORECASE) for h in HEADINGS)
 #: A heading glued to the end of the line before it ("...data pointsMarket Overview").
-_GLUED = tuple(re.compile(rf"(?<=[\w.,;:!?)\]])(?:{h.pattern})$", re.IGNORECASE) for h in HEADINGS)
+_GLUED = tuple(
+    re.compile(rf"(?<=[A-Za-z0-9.,;:!?)\]])(?:{h.pattern})$", re.IGNORECASE) for h in HEADINGS
+)
 _BULLET = re.compile(r"^(?:[-*•]|\d+[.)])\s+(?P<body>.+)$")
 _LABELLED = re.compile(r"^(?:\*\*)?(?P<label>[^:*]{1,100}?)(?:\*\*)?:(?:\*\*)?\s+(?P<text>.+)$")
 
@@ -147,6 +151,9 @@ def import_page(text: str, source: str) -> Imported:
                 warnings.append(f"heading '{heading.name}' names {who!r}, the title {expected!r}")
     first = min((at for at, _ in found.values()), default=len(lines))
     header = "\n".join(lines[title_at + 1 : first])
+    for line in filter(None, lines[title_at + 1 : first]):
+        if not is_header_line(line):
+            warnings.append(f"text before the first section ignored: {line[:60]!r}")
     sections = {h.key: _paragraphs(bodies.get(h.key, [])) for h in HEADINGS if h.key != "checklist"}
     checklist = _checklist(bodies.get("checklist", []), problems, warnings)
     texts = [*((h.name, sections[h.key]) for h in HEADINGS if h.key in sections)]
@@ -256,7 +263,9 @@ def _heading_of(line: str, thai: bool) -> tuple[int, str] | None:
     if not line or line[-1] in ".!?":
         return None
     name = line if thai else repair.strip_icon_remnant(line)
-    name = re.sub(r"^[^\w]+", "", name).strip()
+    name = name.lstrip("# ").strip()
+    while name and unicodedata.category(name[0])[0] in "SZCM":  # icons, their joiners
+        name = name[1:].lstrip()
     for index, pattern in enumerate(_HEADING_RES):
         match = pattern.fullmatch(name)
         if match:

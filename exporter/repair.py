@@ -38,7 +38,7 @@ _THAI = re.compile(f"[{_THAI_CLASS}]")
 _LOST_DASH = re.compile("(?<=\\S )\u0e42(?= \\S)")
 
 #: A run left at the start of a line before a heading: the remnant of an icon.
-_LEADING_RUN = re.compile(f"^\\s*{_RUN.pattern}\\s+")
+_LEADING_RUN = re.compile(f"^\\s*{_RUN.pattern}\\s*")
 
 
 def _sequence_length(lead: int) -> int:

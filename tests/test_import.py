@@ -339,6 +339,16 @@ def test_damage_that_cannot_be_repaired_is_kept_with_a_warning(runner, tmp_path)
     assert "Itโs the market" in role.sections.negotiation
 
 
+def test_text_before_the_first_section_is_a_warning(runner, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(_au("\n\nMarket Overview", "\nSponsored content\nMarket Overview"), "utf-8")
+    result = _import(runner, [page], tmp_path / "out")
+    assert result.exit_code == 0
+    assert f"warning: {page}: text before the first section ignored: 'Sponsored content'" in (
+        result.output
+    )
+
+
 def test_same_role_twice_is_an_error_for_the_second(runner, tmp_path):
     copy = tmp_path / "copy.txt"
     copy.write_bytes(AU_PAGE.read_bytes())

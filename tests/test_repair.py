@@ -87,10 +87,11 @@ def test_clean_text_is_unchanged():
     [
         ("๐ Growth Catalyst", "Growth Catalyst"),
         ("๐ก๏ธ Career Moat", "Career Moat"),
+        ("๐Growth Catalyst", "Growth Catalyst"),
         ("Career Moat", "Career Moat"),
         ("🚀 Growth Catalyst", "🚀 Growth Catalyst"),  # intact: the importer's business
     ],
-    ids=["rocket", "shield", "no-icon", "intact-emoji"],
+    ids=["rocket", "shield", "no-space", "no-icon", "intact-emoji"],
 )
 def test_icon_remnants(line, expected):
     assert repair.strip_icon_remnant(line) == expected
