@@ -72,23 +72,26 @@ def bold_terms(text: str) -> list[str]:
     return list(dict.fromkeys(term.strip() for term in _BOLD.findall(text) if term.strip()))
 
 
-def certifications(skill_premium: str, top: str, key: str) -> tuple[list[str], list[str]]:
+def certifications(
+    skill_premium: str, top: Sequence[str], key: Sequence[str]
+) -> tuple[list[str], list[str]]:
     """Premium skills and secondary certifications: the bold terms of Skill Premium Analysis.
 
-    A term is a certification if it is the key one, names itself a certification,
-    or stands in a sentence about certifications or credentials.
+    ``top`` and ``key`` hold the top skill and key certification (empty if the
+    page has none). A term is a certification if it is the key one, names itself
+    a certification, or stands in a sentence about certifications or credentials.
     """
     skills: list[str] = []
     certs: list[str] = []
     for sentence in _SENTENCE_END.split(skill_premium):
         about_certificates = bool(_CERTIFICATE_WORDS.search(_BOLD.sub("", sentence)))
         for term in bold_terms(sentence):
-            is_cert = term == key or bool(_CERTIFICATE_WORDS.search(term))
-            if term != top and (is_cert or about_certificates):
+            is_cert = term in key or bool(_CERTIFICATE_WORDS.search(term))
+            if term not in top and (is_cert or about_certificates):
                 certs.append(term)
             else:
                 skills.append(term)
-    secondary = [term for term in dict.fromkeys(certs) if term != key]
+    secondary = [term for term in dict.fromkeys(certs) if term not in key]
     return list(dict.fromkeys(skills)), secondary
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,7 +31,7 @@ from exporter.facts import (
     salaries,
     updated_month,
 )
-from exporter.role import MAX_FILE_BYTES, Role, parse_role
+from exporter.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role, parse_role
 
 STDIN = "-"
 
@@ -124,23 +124,60 @@ def read_page(page: str, stdin: BinaryIO | None = None) -> tuple[str, str]:
 
 def import_page(text: str, source: str) -> Imported:
     """Turn the text of one page into a validated role."""
-    warnings: list[str] = []
+    page = _structure(text, source)
+    problems, warnings = list(page.problems), list(page.warnings)
+    data = _role_data(page, problems, warnings)
+    if problems:
+        raise PageError(source, problems)
+    if not page.thai:
+        for name, value in [("title", page.role), *page.texts]:
+            for run in repair.damaged_characters(value):
+                warnings.append(f"damaged text {run!r} in {name} could not be repaired; kept as is")
+    return Imported(
+        source,
+        parse_role(data, source),
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        tuple(f"{source}: {message}" for message in dict.fromkeys(warnings)),
+    )
+
+
+@dataclass(frozen=True)
+class _Page:
+    """A page cut into its parts, repaired, before any fact is read from it."""
+
+    role: str
+    country: str
+    thai: bool
+    header: str
+    sections: Mapping[str, str]
+    checklist: tuple[Mapping[str, str], ...]
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def texts(self) -> list[tuple[str, str]]:
+        """Every text of the page named by its section, in page order."""
+        texts = [(h.name, self.sections[h.key]) for h in HEADINGS if h.key in self.sections]
+        return texts + [("Strategic Checklist", item["text"]) for item in self.checklist]
+
+
+def _structure(text: str, source: str) -> _Page:
+    """Title, header, sections and checklist of a page; PageError if it has no title."""
     problems: list[str] = []
+    warnings: list[str] = []
     thai = repair.is_thai_text(text)
     lines = _split_glued([line.strip() for line in repair.repair_text(text).splitlines()])
-    title_at = next((i for i, line in enumerate(lines) if line), None)
-    title = _TITLE.fullmatch(lines[title_at]) if title_at is not None else None
+    title_at = next((i for i, line in enumerate(lines) if line), 0)
+    title = _TITLE.fullmatch(lines[title_at]) if lines else None
     if title is None:
         raise PageError(
             source,
             ["not a market-intelligence page: no title 'Market Intelligence: <role> in <country>'"],
         )
-    assert title_at is not None
     role, country = _role_and_country(title["rest"])
     if not _known_country(country):
         problems.append(f"unknown country {country!r} in the title (use its English name)")
     found = _find_headings(lines, title_at + 1, thai, problems)
-    bodies = _bodies(lines, found)
     for heading in HEADINGS:
         if heading.key not in found and heading.required:
             problems.append(f"no '{heading.name}' section")
@@ -150,52 +187,49 @@ def import_page(text: str, source: str) -> Imported:
             if who and who.casefold() != expected.casefold():
                 warnings.append(f"heading '{heading.name}' names {who!r}, the title {expected!r}")
     first = min((at for at, _ in found.values()), default=len(lines))
-    header = "\n".join(lines[title_at + 1 : first])
-    for line in filter(None, lines[title_at + 1 : first]):
+    header_lines = [line for line in lines[title_at + 1 : first] if line]
+    for line in header_lines:
         if not is_header_line(line):
             warnings.append(f"text before the first section ignored: {line[:60]!r}")
-    sections = {h.key: _paragraphs(bodies.get(h.key, [])) for h in HEADINGS if h.key != "checklist"}
-    checklist = _checklist(bodies.get("checklist", []), problems, warnings)
-    texts = [*((h.name, sections[h.key]) for h in HEADINGS if h.key in sections)]
-    texts += [("Strategic Checklist", item["text"]) for item in checklist]
-    updated = updated_month(header, problems)
-    when = date(int(updated[:4]), int(updated[5:]), 1) if updated else None
-    money = salaries(texts, country, when, problems, warnings)
-    top = bold_terms(sections["growth_catalyst"])
-    key = bold_terms(sections["career_moat"])
-    if not top and "growth_catalyst" in found:
-        problems.append("no top skill: Growth Catalyst has no term in **bold**")
-    if not key and "career_moat" in found:
-        problems.append("no key certification: Career Moat has no term in **bold**")
-    if problems:
-        raise PageError(source, problems)
-    assert money is not None
-    skills, certs = certifications(sections["skill_premium"], top[0], key[0])
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "role": role,
-        "country": country,
-        "practice_area": practice_area(sections["regional_demand"], role, country),
-        "updated": updated,
-        "data_points": data_points(header, problems),
-        "salary": money,
-        "skills": {"top": top[0], "premium": skills},
-        "certifications": {"key": key[0], "secondary": certs},
-        "sections": sections,
-        "checklist": checklist,
-    }
-    if problems:
-        raise PageError(source, problems)
-    if not thai:
-        for name, value in [("title", role), *texts]:
-            for run in repair.damaged_characters(value):
-                warnings.append(f"damaged text {run!r} in {name} could not be repaired; kept as is")
-    return Imported(
-        source,
-        parse_role(data, source),
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-        tuple(f"{source}: {message}" for message in dict.fromkeys(warnings)),
+    bodies = _bodies(lines, found)
+    return _Page(
+        role=role,
+        country=country,
+        thai=thai,
+        header="\n".join(header_lines),
+        sections={
+            h.key: _paragraphs(bodies.get(h.key, [])) for h in HEADINGS if h.key != "checklist"
+        },
+        checklist=tuple(_checklist(bodies.get("checklist", []), problems, warnings)),
+        problems=tuple(problems),
+        warnings=tuple(warnings),
     )
+
+
+def _role_data(page: _Page, problems: list[str], warnings: list[str]) -> dict[str, Any]:
+    """The role file's data, keys in schema order; what is missing goes to ``problems``."""
+    updated = updated_month(page.header, problems)
+    when = date(int(updated[:4]), int(updated[5:]), 1) if updated else None
+    top = bold_terms(page.sections["growth_catalyst"])
+    key = bold_terms(page.sections["career_moat"])
+    if not top:
+        problems.append("no top skill: Growth Catalyst has no term in **bold**")
+    if not key:
+        problems.append("no key certification: Career Moat has no term in **bold**")
+    skills, certs = certifications(page.sections["skill_premium"], top[:1], key[:1])
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "role": page.role,
+        "country": page.country,
+        "practice_area": practice_area(page.sections["regional_demand"], page.role, page.country),
+        "updated": updated,
+        "data_points": data_points(page.header, problems),
+        "salary": salaries(page.texts, page.country, when, problems, warnings),
+        "skills": {"top": top[0] if top else "", "premium": skills},
+        "certifications": {"key": key[0] if key else "", "secondary": certs},
+        "sections": dict(page.sections),
+        "checklist": [dict(item) for item in page.checklist],
+    }
 
 
 def import_pages(

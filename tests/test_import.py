@@ -226,7 +226,7 @@ def test_skills_and_certifications_told_apart_by_their_sentence():
         "**Go** leads, then **gRPC**. Certifications such as the **CKA** and the **CKAD** "
         "matter. **AWS Certified Developer** helps too."
     )
-    assert facts.certifications(text, "Go", "CKAD") == (
+    assert facts.certifications(text, ["Go"], ["CKAD"]) == (
         ["Go", "gRPC"],
         ["CKA", "AWS Certified Developer"],
     )
@@ -302,6 +302,21 @@ def test_bad_pages_name_the_page_and_what_is_missing(runner, tmp_path, name):
     assert f"error: {page}" in result.output and message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_every_problem_of_a_page_is_reported_at_once():
+    text = re.sub(r"A\$[\d,]+", "a lot", _au(" · Based on 1 data points", ""))
+    text = text.replace("**CISSP**", "CISSP").replace("Regional Demand Signals", "Regional")
+    with pytest.raises(PageError) as caught:
+        import_page(text, "au.txt")
+    assert caught.value.problems == (
+        "no 'Regional Demand Signals' section",
+        "no key certification: Career Moat has no term in **bold**",
+        "no 'Based on <n> data points'",
+        "no current average salary (an amount next to 'current')",
+        "no projected salary (an amount next to 'projected')",
+    )
+    assert str(caught.value).startswith("au.txt: 5 problems\n  no 'Regional Demand Signals'")
 
 
 @pytest.mark.parametrize(
