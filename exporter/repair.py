@@ -6,7 +6,8 @@ bytes survived, encoding the Thai characters back to cp874 and decoding them as
 UTF-8 restores the original exactly. TIS-620 has no characters for bytes 80-9F,
 so those bytes were dropped: an em dash (E2 80 94) is left as a lone ``โ`` and
 an emoji (F0 9F 9A 80) as ``๐``. Those cannot be decoded; :func:`repair_text`
-restores the one that is unambiguous (a spaced dash) and leaves the rest.
+restores what the context makes unambiguous (a spaced dash; before an amount, the
+only currency symbol whose remaining bytes fit, ``โฌ`` -> ``€``) and leaves the rest.
 
 The repair is conservative: a page genuinely written in Thai is returned as it
 is. Thai text almost always holds runs of characters that cannot be the bytes of
@@ -18,6 +19,8 @@ Thai, and then nothing in it is touched.
 from __future__ import annotations
 
 import re
+import unicodedata
+from itertools import combinations, product
 
 #: What bytes 80-A0 became where they were not dropped: cp874's characters, or
 #: C1 controls (Python's TIS-620 codec). A mis-decoded UTF-8 sequence may hold
@@ -36,6 +39,9 @@ _THAI = re.compile(f"[{_THAI_CLASS}]")
 
 #: A lone ``โ`` between spaced words: the first byte of an em dash (E2 80 94).
 _LOST_DASH = re.compile("(?<=\\S )\u0e42(?= \\S)")
+
+#: A run right before an amount: a currency symbol (``€`` is E2 82 AC, read ``โฌ``).
+_BEFORE_AMOUNT = re.compile(f"{_RUN.pattern}(?=\\s?\\d)")
 
 #: A run left at the start of a line before a heading: the remnant of an icon.
 _LEADING_RUN = re.compile(f"^\\s*{_RUN.pattern}\\s*")
@@ -108,11 +114,38 @@ def decode_mojibake(text: str) -> str:
     return _RUN.sub(lambda match: _decode_run(match.group()), text)
 
 
+def _lost_currency_symbol(run: str) -> str | None:
+    """The one currency symbol whose UTF-8 bytes, less those in 80-9F, are ``run``."""
+    pieces = _run_bytes(run)
+    if pieces is None or len(pieces) != 1:
+        return None
+    kept = pieces[0]
+    missing = _sequence_length(kept[0]) - len(kept)
+    if not 0 < missing <= 2:
+        return None
+    found = set()
+    for lost_at in combinations(range(1, len(kept) + missing), missing):
+        for lost in product(range(0x80, 0xA0), repeat=missing):
+            rest, fill = iter(kept[1:]), iter(lost)
+            data = bytes(
+                [kept[0]]
+                + [next(fill if i in lost_at else rest) for i in range(1, len(kept) + missing)]
+            )
+            try:
+                char = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if unicodedata.category(char) == "Sc":
+                found.add(char)
+    return found.pop() if len(found) == 1 else None
+
+
 def repair_text(text: str) -> str:
-    """Undo the Thai mis-decoding of ``text``, and restore dashes whose bytes were lost."""
+    """Undo the Thai mis-decoding of ``text``, and restore dashes and currency symbols."""
     if is_thai_text(text):
         return text
-    return _LOST_DASH.sub("\u2014", decode_mojibake(text))
+    text = _LOST_DASH.sub("\u2014", decode_mojibake(text))
+    return _BEFORE_AMOUNT.sub(lambda m: _lost_currency_symbol(m.group()) or m.group(), text)
 
 
 def strip_icon_remnant(line: str) -> str:
