@@ -75,12 +75,10 @@ def bold_terms(text: str) -> list[str]:
 def certifications(
     skill_premium: str, top: Sequence[str], key: Sequence[str]
 ) -> tuple[list[str], list[str]]:
-    """Premium skills and secondary certifications: the bold terms of Skill Premium Analysis.
-
-    ``top`` and ``key`` hold the top skill and key certification (empty if the
-    page has none). A term is a certification if it is the key one, names itself
-    a certification, or stands in a sentence about certifications or credentials.
-    """
+    """Premium skills and secondary certifications: the bold terms of Skill Premium Analysis."""
+    # ``top`` and ``key`` hold the top skill and key certification (empty if the page
+    # has none). A term is a certification if it is the key one, names itself one, or
+    # stands in a sentence about certifications or credentials; a skill otherwise.
     skills: list[str] = []
     certs: list[str] = []
     for sentence in _SENTENCE_END.split(skill_premium):

@@ -123,14 +123,15 @@ def _lost_currency_symbol(run: str) -> str | None:
     missing = _sequence_length(kept[0]) - len(kept)
     if not 0 < missing <= 2:
         return None
+    length = len(kept) + missing
     found = set()
-    for lost_at in combinations(range(1, len(kept) + missing), missing):
+    for lost_at in combinations(range(1, length), missing):
+        kept_at = [i for i in range(1, length) if i not in lost_at]
         for lost in product(range(0x80, 0xA0), repeat=missing):
-            rest, fill = iter(kept[1:]), iter(lost)
-            data = bytes(
-                [kept[0]]
-                + [next(fill if i in lost_at else rest) for i in range(1, len(kept) + missing)]
-            )
+            data = bytearray(length)
+            data[0] = kept[0]
+            for where, byte in [*zip(kept_at, kept[1:]), *zip(lost_at, lost)]:
+                data[where] = byte
             try:
                 char = data.decode("utf-8")
             except UnicodeDecodeError:
