@@ -130,7 +130,10 @@ def _lost_currency_symbol(run: str) -> str | None:
         for lost in product(range(0x80, 0xA0), repeat=missing):
             data = bytearray(length)
             data[0] = kept[0]
-            for where, byte in [*zip(kept_at, kept[1:]), *zip(lost_at, lost)]:
+            for where, byte in [
+                *zip(kept_at, kept[1:], strict=True),
+                *zip(lost_at, lost, strict=True),
+            ]:
                 data[where] = byte
             try:
                 char = data.decode("utf-8")
