@@ -297,7 +297,7 @@ def _heading_of(line: str, thai: bool) -> tuple[int, str] | None:
     if not line or line[-1] in ".!?":
         return None
     name = line if thai else repair.strip_icon_remnant(line)
-    name = name.lstrip("# ").strip()
+    name = name.lstrip("# ").rstrip(": ")
     while name and unicodedata.category(name[0])[0] in "SZCM":  # icons, their joiners
         name = name[1:].lstrip()
     for index, pattern in enumerate(_HEADING_RES):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -416,3 +418,20 @@ def test_default_output_folder_is_the_roles_folder():
         == Path("fixtures/roles")
         == ROLES_DIR.relative_to(ROLES_DIR.parents[1])
     )
+
+
+def test_import_as_a_real_process_from_standard_input(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "exporter", "import", "-", "--out", str(tmp_path)],
+        input=AU_PAGE.read_bytes(),
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert load_role(tmp_path / "cloud-security-architect-australia.json").data_points == 1
+
+
+def test_headings_written_with_markup_or_a_colon(tmp_path):
+    text = _au("Negotiation Strategy\n", "## Negotiation Strategy:\n")
+    data = json.loads(import_page(text, "au").json_text)
+    assert data["sections"]["negotiation"].startswith("For Cloud Security Architect")

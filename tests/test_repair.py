@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exporter import repair
@@ -115,11 +115,13 @@ _TEXT = st.text(
 )
 
 
+@settings(deadline=None)  # no timed assertions: the machine is shared
 @given(_TEXT)
 def test_whole_damage_always_decodes_back(text):
     assert repair.repair_text(scrape(text, lose=False)) == text
 
 
+@settings(deadline=None)  # no timed assertions: the machine is shared
 @given(_TEXT)
 def test_lossy_damage_never_invents_text(text):
     repaired = repair.repair_text(scrape(text))
