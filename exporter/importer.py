@@ -175,7 +175,9 @@ def _structure(text: str, source: str) -> _Page:
             ["not a market-intelligence page: no title 'Market Intelligence: <role> in <country>'"],
         )
     role, country = _role_and_country(title["rest"])
-    if not _known_country(country):
+    if not country:
+        problems.append("no country in the title ('Market Intelligence: <role> in <country>')")
+    elif not _known_country(country):
         problems.append(f"unknown country {country!r} in the title (use its English name)")
     found = _find_headings(lines, title_at + 1, thai, problems)
     for heading in HEADINGS:
@@ -325,7 +327,7 @@ def _find_headings(
 
 def _bodies(lines: list[str], found: dict[str, tuple[int, str]]) -> dict[str, list[str]]:
     starts = sorted((at, key) for key, (at, _) in found.items())
-    ends = [at for at, _ in starts[1:]] + [len(lines)]
+    ends = [at for at, _ in starts[1:]] + [len(lines)] if starts else []
     return {key: lines[at + 1 : end] for (at, key), end in zip(starts, ends, strict=True)}
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exporter import facts
 from exporter.cli import cli
-from exporter.errors import PageError
+from exporter.errors import ExporterError, PageError
 from exporter.importer import import_page
 from exporter.role import load_role
 from tests.conftest import ROLE_FILES, ROLES_DIR, SEEDS_DIR
@@ -275,6 +277,7 @@ def _au(old: str, new: str) -> str:
 BAD_PAGES = {
     "empty": ("", "no title 'Market Intelligence: <role> in <country>'"),
     "role-json": (ROLE_FILES[0].read_text(encoding="utf-8"), "not a market-intelligence page"),
+    "no-country": (_au("Architect in Australia\n", "Architect\n"), "no country in the title"),
     "no-month": (_au("Last Updated: January 2026 · ", ""), "no 'Last Updated: <month> <year>'"),
     "bad-month": (_au("January 2026", "Janvier 2026"), "unknown month 'Janvier'"),
     "no-data-points": (_au(" · Based on 1 data points", ""), "no 'Based on <n> data points'"),
@@ -435,3 +438,25 @@ def test_headings_written_with_markup_or_a_colon(tmp_path):
     text = _au("Negotiation Strategy\n", "## Negotiation Strategy:\n")
     data = json.loads(import_page(text, "au").json_text)
     assert data["sections"]["negotiation"].startswith("For Cloud Security Architect")
+
+
+_PAGE_LINES = {
+    page.stem: page.read_text(encoding="utf-8").splitlines() for page in (AU_PAGE, UK_PAGE)
+}
+_NOISE = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet="ยทโ๐ก๏ธฌ$£€A 0123456789,.:-*Market Overview data points", max_size=30),
+)
+
+
+@pytest.mark.parametrize("name", list(_PAGE_LINES), ids=list(_PAGE_LINES))
+@settings(deadline=None, max_examples=150)
+@given(order=st.lists(st.integers(0, 30), max_size=30), noise=_NOISE, at=st.integers(0, 30))
+def test_a_mangled_page_is_imported_or_a_clear_error_never_a_crash(name, order, noise, at):
+    page = _PAGE_LINES[name]
+    lines = [page[i % len(page)] for i in order]
+    lines.insert(min(at, len(lines)), noise)
+    try:
+        import_page("\n".join(lines), "mangled.txt")
+    except ExporterError as exc:
+        assert str(exc).startswith("mangled.txt: ")
