@@ -239,7 +239,7 @@ def list_roles(roles_dir: Path) -> None:
         sys.exit(ExitCode.FAILED)
 
 
-@cli.command("import")
+@cli.command("import", short_help="Import market-intelligence pages into role files.")
 @click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
 @click.option(
     "--out",

@@ -148,10 +148,10 @@ def salaries(
     warnings: list[str],
 ) -> dict[str, object] | None:
     """Currency, current average and projected salary, checked across the sections."""
-    amounts = [amount for name, text in texts for amount in _amounts(text, name)]
+    every = [amount for name, text in texts for amount in amounts(text, name)]
     chosen = {}
     for kind, label in (("current", "current average salary"), ("projected", "projected salary")):
-        found = [amount for amount in amounts if amount.kind == kind]
+        found = [amount for amount in every if amount.kind == kind]
         if not found:
             problems.append(f"no {label} (an amount next to '{kind}')")
             continue
@@ -220,7 +220,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _amounts(text: str, section: str) -> list[Amount]:
+def amounts(text: str, section: str) -> list[Amount]:
     """The amounts in a text that are told as current or projected by the words around them."""
     matches = [match for match in _money().finditer(text) if _is_money(match)]
     kinds: list[str | None] = []

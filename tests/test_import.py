@@ -206,7 +206,7 @@ def test_page_genuinely_in_thai_is_kept_as_it_is():
     ],
 )
 def test_salary_variants(sentence, current, projected):
-    found = {(a.kind, int(a.value)) for a in facts._amounts(sentence, "s")}
+    found = {(a.kind, int(a.value)) for a in facts.amounts(sentence, "s")}
     assert found == {("current", current), ("projected", projected)}
 
 
