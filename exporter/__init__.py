@@ -17,13 +17,14 @@ __version__ = "0.1.0"
 
 from exporter.api import render_docx, render_pdf, report_for
 from exporter.brand import Brand, load_brand
-from exporter.errors import BrandError, ExporterError, RenderError, RoleError
+from exporter.errors import BrandError, ExporterError, PageError, RenderError, RoleError
 from exporter.role import Role, load_role, parse_role
 
 __all__ = [
     "Brand",
     "BrandError",
     "ExporterError",
+    "PageError",
     "RenderError",
     "Role",
     "RoleError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,11 @@ def pdf_writer(brand: Brand, variant: str = DEFAULT_VARIANT) -> PdfWriter:
     from exporter.pdf import PdfWriter
 
     return PdfWriter(brand, variant)
+
+
+# Drop cached writers while the interpreter is whole: WeasyPrint's FontConfiguration
+# cleans up temporary font files in __del__, which fails once modules are torn down.
+atexit.register(pdf_writer.cache_clear)
 
 
 @cache

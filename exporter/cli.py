@@ -309,6 +309,45 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
     click.echo(f"wrote {out}")
 
 
+@cli.command("import", short_help="Import market-intelligence pages into role files.")
+@click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_ROLES_DIR,
+    show_default=True,
+    help="Folder for the role files.",
+)
+@friendly_errors
+def import_(pages: tuple[str, ...], out_dir: Path) -> None:
+    """Import market-intelligence PAGE... (text files; - is stdin) into role files.
+
+    Repairs the scraped text (UTF-8 read as Thai, lost dashes, icon remnants),
+    finds the facts and writes one <slug>.json per page into --out. A bad page
+    is reported and the others still import; the exit code is 1 if any failed.
+
+    \b
+    Example:
+      exporter import ../shared/seeds/*.txt --out fixtures/roles
+      exporter import - --out /tmp/roles < page.txt
+    """
+    from exporter.importer import import_pages
+
+    failed = 0
+    for outcome in import_pages(pages, out_dir, sys.stdin.buffer):
+        for warning in outcome.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        if outcome.error is not None:
+            failed += 1
+            _fail(outcome.error)
+        else:
+            click.echo(f"wrote {outcome.path}")
+    if failed:
+        click.echo(f"{failed} of {len(pages)} pages failed", err=True)
+        sys.exit(ExitCode.FAILED)
+
+
 def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():

@@ -55,3 +55,19 @@ class BrandError(ExporterError):
 
 class RenderError(ExporterError):
     """A writer failed to produce a document for a role."""
+
+
+class PageError(ExporterError):
+    """A market-intelligence page cannot be imported; lists everything that is missing."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.source}: {self.problems[0]}"
+        lines = [f"{self.source}: {len(self.problems)} problems"]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)

@@ -35,7 +35,7 @@ def test_version(runner):
     assert result.output.strip() == f"exporter, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["render", "batch", "validate", "list"])
+@pytest.mark.parametrize("command", ["render", "batch", "validate", "list", "import"])
 def test_every_command_has_help(runner, command):
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0
