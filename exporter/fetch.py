@@ -17,8 +17,6 @@ logs the refusal and leaves the resource out; nothing is read and no request mad
 from __future__ import annotations
 
 import mimetypes
-import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from exporter.paths import STYLES_DIR, TEMPLATES_DIR
+from exporter.safefile import UnsafeFile, read_regular_file
 
 #: Largest asset served (fonts are the biggest: a variable TTF is a few MB).
 MAX_ASSET_BYTES = 20_000_000
@@ -75,20 +74,7 @@ class LocalAssetFetcher(URLFetcher):
         return real
 
     def _read(self, path: Path) -> bytes:
-        # Checked on the open descriptor, so a file swapped for a FIFO or device after
-        # resolve() is still refused, and opened without blocking, so a FIFO cannot hang.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-        try:
-            fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-        except OSError as exc:
-            raise FetchRefused(f"refused to read {path}: {exc.strerror}") from None
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise FetchRefused(f"refused to read {path}: not a regular file")
-            if info.st_size > self.max_bytes:
-                raise FetchRefused(f"refused to read {path}: larger than {self.max_bytes} bytes")
-            body = handle.read(self.max_bytes + 1)
-        if len(body) > self.max_bytes:
-            raise FetchRefused(f"refused to read {path}: larger than {self.max_bytes} bytes")
-        return body
+        try:  # O_NOFOLLOW: a symlink swapped in after resolve() is refused, not followed
+            return read_regular_file(path, self.max_bytes, follow_symlinks=False)
+        except UnsafeFile as exc:
+            raise FetchRefused(f"refused to read {path}: {exc}") from None

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 from exporter.errors import FieldProblem, RoleError
+from exporter.safefile import UnsafeFile, read_regular_file
 
 #: Longest integer literal accepted; Python refuses to parse more than 4,300 digits.
 MAX_INTEGER_DIGITS = 30
@@ -37,29 +36,11 @@ def _where(text: str, offset: int) -> str:
 
 
 def read_file(path: Path, max_bytes: int, source: str) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``; anything else is an error.
-
-    The file is opened without blocking and checked before it is read, so a FIFO,
-    a device such as ``/dev/zero`` or a folder is refused instead of hanging.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    """The bytes of a regular file of at most ``max_bytes`` (see :mod:`exporter.safefile`)."""
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise _fail(source, f"cannot read file: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _fail(source, "not a regular file")
-        if info.st_size > max_bytes:
-            raise _fail(source, f"file is larger than {max_bytes:,} bytes")
-        try:
-            raw = handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise _fail(source, f"cannot read file: {exc.strerror}") from None
-    if len(raw) > max_bytes:  # the file grew while being read
-        raise _fail(source, f"file is larger than {max_bytes:,} bytes")
-    return raw
+        return read_regular_file(path, max_bytes)
+    except UnsafeFile as exc:
+        raise _fail(source, str(exc)) from None
 
 
 def decode_text(raw: bytes, source: str) -> str:

@@ -149,7 +149,7 @@ class ChecklistItem(_Frozen):
 class Role(_Frozen):
     """One job role in one country, as the publisher's page describes it."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: StrictInt = SCHEMA_VERSION
     role: Text
     country: Text
     practice_area: Annotated[str, Field(max_length=200)] | None = None
@@ -241,6 +241,16 @@ class RoleLoad:
     warnings: tuple[RoleWarning, ...] = ()
 
 
+_JSON_KINDS = {
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+    type(None): "null",
+}
+
+
 def parse_role_checked(data: Any, source: str = "<memory>") -> RoleLoad:
     """Validate decoded JSON data as a :class:`Role`, returning the warnings too.
 
@@ -249,7 +259,7 @@ def parse_role_checked(data: Any, source: str = "<memory>") -> RoleLoad:
     :class:`~exporter.errors.RoleError`.
     """
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a JSON {type(data).__name__}"
+        kind = _JSON_KINDS.get(type(data), type(data).__name__)
         raise RoleError(source, [FieldProblem("", f"expected a JSON object, got {kind}")])
     problems: list[FieldProblem] = []
     warnings: list[RoleWarning] = []
