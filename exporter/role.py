@@ -72,7 +72,7 @@ MAX_DEPTH = 8
 #: Longest list accepted anywhere in a role file (each list field has its own limit too).
 MAX_LIST_ITEMS = 50
 
-#: Most problems listed for one file; the rest are counted.
+#: Most problems (and most warnings) listed for one file; the rest are counted.
 MAX_PROBLEMS = 25
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -270,6 +270,10 @@ def parse_role_checked(data: Any, source: str = "<memory>") -> RoleLoad:
         problems += [_problem(err) for err in exc.errors()]
     if problems:
         raise RoleError(source, _capped(problems))
+    if len(warnings) > MAX_PROBLEMS:
+        more = len(warnings) - MAX_PROBLEMS
+        summary = RoleWarning(source, "(file)", f"... and {more:,} more warnings")
+        warnings = [*warnings[:MAX_PROBLEMS], summary]
     return RoleLoad(role, tuple(warnings))
 
 
@@ -348,7 +352,8 @@ def _clean(
 
 def _field_name(path: tuple[Any, ...]) -> str:
     """A dotted field path, safe to print even when a key came from hostile data."""
-    return printable(".".join(str(part) for part in path))
+    parts = (str(part) for part in path)
+    return printable(".".join(p if len(p) <= 60 else f"{p[:57]}..." for p in parts))
 
 
 def _capped(problems: list[FieldProblem]) -> list[FieldProblem]:

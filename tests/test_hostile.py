@@ -757,3 +757,22 @@ def test_terminal_escapes_in_names_and_keys_are_shown_escaped(runner, tmp_path):
 def test_every_text_field_is_covered_by_the_character_tests():
     fields = {dotted(case[3]) for case in REJECT_CASES} | {dotted(c[3]) for c in REMOVE_CASES}
     assert fields == {dotted(f) for f in ONE_LINE_FIELDS + PROSE_FIELDS}
+
+
+def test_a_huge_unknown_key_is_shown_shortened(tmp_path):
+    data = base_data()
+    data["k" * 100_000] = 1
+    with pytest.raises(RoleError) as caught:
+        decode_role(json.dumps(data).encode(), "role.json")
+    assert str(caught.value) == f"role.json: {'k' * 57}...: unknown field"
+
+
+def test_a_flood_of_warnings_is_counted_not_listed():
+    data = base_data()
+    data["skills"]["premium"] = [f"Skill\u200b {i}" for i in range(40)]
+    loaded = parse_role_checked(data, "role.json")
+    assert len(loaded.warnings) == 26
+    assert str(loaded.warnings[-1]) == "role.json: (file): ... and 15 more warnings"
+    assert str(loaded.warnings[0]) == (
+        "role.json: skills.premium.0: removed a zero-width character (U+200B) at character 6"
+    )
