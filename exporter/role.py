@@ -25,6 +25,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -75,8 +76,31 @@ MAX_LIST_ITEMS = 50
 #: Most problems (and most warnings) listed for one file; the rest are counted.
 MAX_PROBLEMS = 25
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-Prose = Annotated[str, Field(max_length=20_000)]
+
+def _character_policy(multiline: bool) -> BeforeValidator:
+    """The character policy as a schema step, so a Role built any way holds clean text.
+
+    :func:`parse_role_checked` applies the policy first (to report warnings with the
+    field's full path); for data validated directly, removals happen silently and
+    rejections are validation errors.
+    """
+
+    def apply(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # the type check that follows says what is wrong
+        result = clean_text(value, multiline=multiline)
+        if result.errors:
+            raise ValueError("; ".join(result.errors))
+        return result.text
+
+    return BeforeValidator(apply)
+
+
+OneLine = _character_policy(multiline=False)
+Multiline = _character_policy(multiline=True)
+
+Text = Annotated[str, Field(min_length=1, max_length=200), OneLine]
+Prose = Annotated[str, Field(max_length=20_000), Multiline]
 
 
 class _Frozen(BaseModel):
@@ -143,7 +167,7 @@ class ChecklistItem(_Frozen):
     """One labelled bullet of the strategic checklist."""
 
     label: Text
-    text: Annotated[str, Field(min_length=1, max_length=2_000)]
+    text: Annotated[str, Field(min_length=1, max_length=2_000), Multiline]
 
 
 class Role(_Frozen):
@@ -152,7 +176,7 @@ class Role(_Frozen):
     schema_version: StrictInt = SCHEMA_VERSION
     role: Text
     country: Text
-    practice_area: Annotated[str, Field(max_length=200)] | None = None
+    practice_area: Annotated[str, Field(max_length=200), OneLine] | None = None
     updated: Annotated[
         str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="month of the data, YYYY-MM")
     ]

@@ -776,3 +776,18 @@ def test_a_flood_of_warnings_is_counted_not_listed():
     assert str(loaded.warnings[0]) == (
         "role.json: skills.premium.0: removed a zero-width character (U+200B) at character 6"
     )
+
+
+def test_the_policy_holds_for_roles_validated_without_the_loader():
+    from pydantic import ValidationError
+
+    from exporter.role import Role
+
+    clean = Role.model_validate(
+        set_field(base_data(), ("checklist", 0, "text"), "Zero\u200bwidth\r\nline")
+    )
+    assert clean.checklist[0].text == "Zerowidth line"
+    with pytest.raises(ValidationError) as caught:
+        Role.model_validate(set_field(base_data(), ("skills", "top"), "Bad\u202eskill"))
+    assert caught.value.errors()[0]["loc"] == ("skills", "top")
+    assert "bidirectional override (U+202E)" in str(caught.value)
