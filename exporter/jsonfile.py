@@ -86,12 +86,12 @@ def check_structure(text: str, source: str, max_depth: int) -> None:
         elif token == ":":
             keys = stack[-1] if stack else None
             if keys is not None and last_string is not None:
-                key, offset = last_string
+                key, offset = _decode_key(last_string[0]), last_string[1]
                 if key in keys:
                     raise _fail(source, f"duplicate key {key!r} at {_where(text, offset)}")
                 keys.add(key)
         if token.startswith('"'):
-            last_string = (_decode_key(token), match.start())
+            last_string = (token, match.start())
         elif token != ":":
             last_string = None
 
