@@ -357,6 +357,10 @@ def _clean(
 ) -> Any:
     """Apply the character policy to every string, and bound every list, recursively."""
     name = _field_name(path)
+    if len(path) >= MAX_DEPTH and isinstance(value, dict | list):
+        # Data decoded elsewhere (a web app's JSON) has not had its depth checked.
+        problems.append(FieldProblem(name, f"nested deeper than {MAX_DEPTH} levels"))
+        return None
     if isinstance(value, str):
         result = clean_text(value, multiline=_is_prose(path))
         problems += [FieldProblem(name, message) for message in result.errors]

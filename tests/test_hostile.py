@@ -784,3 +784,13 @@ def test_the_policy_holds_for_roles_validated_without_the_loader():
         Role.model_validate(set_field(base_data(), ("skills", "top"), "Bad\u202eskill"))
     assert caught.value.errors()[0]["loc"] == ("skills", "top")
     assert "bidirectional override (U+202E)" in str(caught.value)
+
+
+def test_deep_data_decoded_elsewhere_is_an_error_not_a_recursion():
+    deep: Any = []
+    for _ in range(100_000):
+        deep = [deep]
+    data = set_field(base_data(), ("skills", "premium"), deep)
+    with pytest.raises(RoleError) as caught:
+        parse_role_checked(data, "request")
+    assert "skills.premium.0.0.0.0.0.0: nested deeper than 8 levels" in str(caught.value)
