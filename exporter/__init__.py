@@ -18,7 +18,16 @@ __version__ = "0.1.0"
 from exporter.api import render_docx, render_pdf, report_for
 from exporter.brand import Brand, load_brand
 from exporter.errors import BrandError, ExporterError, PageError, RenderError, RoleError
-from exporter.role import Role, load_role, parse_role
+from exporter.role import (
+    Role,
+    RoleLoad,
+    RoleWarning,
+    decode_role,
+    load_role,
+    load_role_checked,
+    parse_role,
+    parse_role_checked,
+)
 
 __all__ = [
     "Brand",
@@ -28,10 +37,15 @@ __all__ = [
     "RenderError",
     "Role",
     "RoleError",
+    "RoleLoad",
+    "RoleWarning",
     "__version__",
+    "decode_role",
     "load_brand",
     "load_role",
+    "load_role_checked",
     "parse_role",
+    "parse_role_checked",
     "render_docx",
     "render_pdf",
     "report_for",

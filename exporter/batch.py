@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exporter.errors import ExporterError
-from exporter.role import Role, load_role
+from exporter.role import Role, RoleWarning, load_role_checked
 
 if TYPE_CHECKING:
     from exporter.api import RenderOptions
@@ -73,19 +73,24 @@ def write_atomic(path: Path, data: bytes) -> None:
 def export_role(
     role: Role, out_dir: Path, formats: Iterable[str], options: RenderOptions
 ) -> list[Output]:
-    """Render one role in each format and write the files atomically."""
+    """Render one role in each format, then write the files atomically.
+
+    Every format is rendered before any file is written, so a role whose DOCX
+    fails leaves no PDF behind either.
+    """
     from exporter.api import font_warnings, render
 
-    outputs = []
+    rendered = []
     for fmt in formats:
         started = time.perf_counter()
         data = render(role, fmt, options)
         warnings = tuple(font_warnings(role, options.brand)) if fmt == "pdf" else ()
+        rendered.append((fmt, data, time.perf_counter() - started, warnings))
+    outputs = []
+    for fmt, data, seconds, warnings in rendered:
         path = out_dir / f"{role.slug}.{fmt}"
         write_atomic(path, data)
-        outputs.append(
-            Output(role.slug, fmt, path, len(data), time.perf_counter() - started, warnings)
-        )
+        outputs.append(Output(role.slug, fmt, path, len(data), seconds, warnings))
     return outputs
 
 
@@ -95,15 +100,23 @@ def export_files(
     formats: Iterable[str],
     options: RenderOptions,
     on_done: Callable[[Path, list[Output] | Failure], None] | None = None,
+    on_warning: Callable[[RoleWarning], None] | None = None,
 ) -> BatchResult:
-    """Export every role file in ``paths``; a failing role is recorded, not raised."""
+    """Export every role file in ``paths``; a failing role is recorded, not raised.
+
+    ``on_warning`` hears what the character policy removed from each role.
+    """
     formats = tuple(formats)
     result = BatchResult()
     claimed: dict[str, Path] = {}
     for path in paths:
         outcome: list[Output] | Failure
         try:
-            role = load_role(path)
+            loaded = load_role_checked(path)
+            if on_warning is not None:
+                for warning in loaded.warnings:
+                    on_warning(warning)
+            role = loaded.role
             if role.slug in claimed:
                 raise ExporterError(
                     f"{path}: output name {role.slug!r} is already used by {claimed[role.slug]}"
@@ -113,6 +126,10 @@ def export_files(
             result.outputs.extend(outcome)
         except ExporterError as exc:
             outcome = Failure(str(path), str(exc))
+            result.failures.append(outcome)
+        except OSError as exc:  # the output folder: missing rights, a file in the way, disk full
+            message = f"{path}: cannot write output: {exc.strerror} ({exc.filename})"
+            outcome = Failure(str(path), message)
             result.failures.append(outcome)
         except Exception as exc:  # a renderer bug must not stop the other roles
             outcome = Failure(str(path), f"{path}: render failed: {type(exc).__name__}: {exc}")

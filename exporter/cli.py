@@ -20,7 +20,8 @@ import click
 from exporter import __version__
 from exporter.batch import FORMATS, Failure, Output
 from exporter.errors import ExitCode, ExporterError, RoleError
-from exporter.role import Role, load_role, role_files
+from exporter.role import Role, RoleWarning, load_role, load_role_checked, role_files
+from exporter.text_policy import printable
 
 if TYPE_CHECKING:
     from exporter.api import RenderOptions
@@ -32,7 +33,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    # Messages quote file names and role data: escape what could drive the terminal.
+    click.echo(f"error: {printable(message)}", err=True)
+
+
+def _warn(warning: RoleWarning) -> None:
+    click.echo(f"warning: {printable(str(warning))}", err=True)
 
 
 def friendly_errors(command: F) -> F:
@@ -44,6 +50,9 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except ExporterError as exc:
             _fail(str(exc))
+            sys.exit(ExitCode.FAILED)
+        except OSError as exc:  # e.g. an output folder that cannot be created
+            _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
             sys.exit(ExitCode.FAILED)
         except Exception as exc:  # a bug: still one line, with a way to see the traceback
             if os.environ.get("EXPORTER_DEBUG"):
@@ -160,7 +169,9 @@ def render(
     from exporter.batch import export_files
 
     paths = [_resolve_role(name, roles_dir) for name in roles]
-    result = export_files(paths, out_dir, _formats(fmt), options, on_done=_report_one)
+    result = export_files(
+        paths, out_dir, _formats(fmt), options, on_done=_report_one, on_warning=_warn
+    )
     if not result.ok:
         sys.exit(ExitCode.FAILED)
 
@@ -196,7 +207,9 @@ def batch(roles_dir: Path, fmt: str, out_dir: Path, options: RenderOptions) -> N
     from exporter.batch import export_files
 
     paths = _role_folder(roles_dir)
-    result = export_files(paths, out_dir, _formats(fmt), options, on_done=_report_one)
+    result = export_files(
+        paths, out_dir, _formats(fmt), options, on_done=_report_one, on_warning=_warn
+    )
     done = len(paths) - len(result.failures)
     click.echo(
         f"{done} of {len(paths)} roles exported to {out_dir}"
@@ -205,7 +218,7 @@ def batch(roles_dir: Path, fmt: str, out_dir: Path, options: RenderOptions) -> N
     if result.failures:
         click.echo("failed:", err=True)
         for failure in result.failures:
-            click.echo(f"  {failure.source}", err=True)
+            click.echo(f"  {printable(failure.source)}", err=True)
         sys.exit(ExitCode.FAILED)
 
 
@@ -225,12 +238,14 @@ def validate(paths: tuple[Path, ...]) -> None:
     bad = 0
     for path in files:
         try:
-            load_role(path)
+            loaded = load_role_checked(path)
         except RoleError as exc:
             bad += 1
             _fail(str(exc))
         else:
-            click.echo(f"ok: {path}")
+            for warning in loaded.warnings:
+                _warn(warning)
+            click.echo(f"ok: {printable(str(path))}")
     if bad:
         click.echo(f"{bad} of {len(files)} role files are invalid", err=True)
         sys.exit(ExitCode.FAILED)
@@ -258,11 +273,14 @@ def list_roles(roles_dir: Path) -> None:
     failed = 0
     for path in _role_folder(roles_dir):
         try:
-            role = load_role(path)
+            loaded = load_role_checked(path)
         except RoleError as exc:
             failed += 1
             _fail(str(exc))
             continue
+        for warning in loaded.warnings:
+            _warn(warning)
+        role = loaded.role
         cur, country = role.salary.currency, role.country
         rows.append(
             (

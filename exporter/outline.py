@@ -234,16 +234,12 @@ def build_report(role: Role, brand: Brand) -> Report:
             f"Based on {points} data points",
         ),
         metadata=Metadata(
-            title=f"Market Intelligence: {title}",
-            subject=f"Salary outlook for {role.role} in {c}: {current} now, {projected} projected",
-            author=brand.publisher,
-            keywords=tuple(
-                dict.fromkeys(
-                    k
-                    for k in (role.role, c, role.practice_area, "salary", *role.premium_skills)
-                    if k
-                )
+            title=_clip(f"Market Intelligence: {title}"),
+            subject=_clip(
+                f"Salary outlook for {role.role} in {c}: {current} now, {projected} projected"
             ),
+            author=_clip(brand.publisher),
+            keywords=_keywords((role.role, c, role.practice_area, "salary", *role.premium_skills)),
             language=fmt.language_tag(c),
             date=role.updated_date.isoformat(),
             properties=(
@@ -259,6 +255,25 @@ def build_report(role: Role, brand: Brand) -> Report:
         ),
         sections=tuple(sections),
     )
+
+
+#: Longest document property (title, subject, author, keywords joined): Word's limit.
+MAX_PROPERTY_LENGTH = 255
+
+
+def _clip(text: str, limit: int = MAX_PROPERTY_LENGTH) -> str:
+    """A document property within the limit, shortened with an ellipsis when needed."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _keywords(candidates: tuple[str | None, ...]) -> tuple[str, ...]:
+    """Distinct keywords, as many as fit in one property once joined with ``, ``."""
+    kept: list[str] = []
+    for keyword in dict.fromkeys(k for k in candidates if k):
+        if len(", ".join((*kept, keyword))) > MAX_PROPERTY_LENGTH:
+            break
+        kept.append(keyword)
+    return tuple(kept)
 
 
 def _small_sample_warning(points: str) -> Callout:

@@ -61,7 +61,11 @@ def test_missing_field_and_wrong_type_are_reported_together(tmp_path):
     ("field", "value", "expected"),
     [
         (("salary", "projected"), float("nan"), "salary.projected"),
-        (("salary", "projected"), -5, "salary.projected: Input should be greater than 0"),
+        (
+            ("salary", "projected"),
+            -5,
+            "salary.projected: Input should be greater than or equal to 1",
+        ),
         (("salary", "current_average"), True, "salary.current_average: must be a number"),
         (("salary", "currency"), "dollars", "salary.currency: String should match pattern"),
         (("updated",), "April 2026", "updated: String should match pattern"),
@@ -88,7 +92,7 @@ def test_bad_values_name_the_field(field, value, expected):
         (b"", "file is empty"),
         (b"[1, 2]", "expected a JSON object"),
         (b'{"role": "x",\n  "country": }', "invalid JSON at line 2, column 14"),
-        (b"\xff\xfe{}", "not UTF-8 text"),
+        (b"\xff\xfe{}", "file is UTF-16 text; save it as UTF-8"),
     ],
     ids=["empty", "array", "truncated", "utf16"],
 )
