@@ -139,3 +139,26 @@ def test_characters_no_font_has_are_reported_by_field(tmp_path):
     assert f"warning: {role_file}: sections.ai_impact: no font has '人'" in result.output
     assert "U+1F680" in result.output
     assert (tmp_path / "out").glob("*.pdf")
+
+
+def test_stylesheet_weasyprint_cannot_use_is_an_error_naming_it(tmp_path, monkeypatch):
+    import exporter.pdf
+
+    (tmp_path / "report.css").write_text("p { colr: red; margin: 1cm }\n", encoding="utf-8")
+    monkeypatch.setattr(exporter.pdf, "STYLES_DIR", tmp_path)
+    with pytest.raises(BrandError) as caught:
+        exporter.pdf.PdfWriter(load_brand())
+    assert str(caught.value).startswith(f"{tmp_path / 'report.css'}: ")
+    assert "colr" in str(caught.value)
+
+
+def test_template_syntax_error_is_caught_before_rendering(tmp_path):
+    from exporter.html import report_template
+
+    shutil.copytree(STYLES_DIR.parent / "templates", tmp_path / "templates")
+    broken = tmp_path / "templates" / "blocks" / "paragraph.html"
+    broken.write_text("<p>{{ block.runs }</p>\n{% endif %}\n", encoding="utf-8")
+    with pytest.raises(BrandError) as caught:
+        report_template(tmp_path / "templates")
+    assert str(caught.value).startswith(f"{broken}, line ")
+    assert "template error" in str(caught.value)
