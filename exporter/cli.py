@@ -134,31 +134,96 @@ def render(
     help="Output folder.",
 )
 @brand_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes.  [default: one per core]",
+)
+@click.option("--force", is_flag=True, help="Render every role, even those that are up to date.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first role that fails.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds one role may take before it is stopped and reported failed.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=64),
+    default=1024,
+    show_default=True,
+    help="MB of memory one role may add to its worker before it is stopped.",
+)
+@click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @friendly_errors
-def batch(roles_dir: Path, fmt: str, out_dir: Path, brand_file: Path | None) -> None:
+def batch(
+    roles_dir: Path,
+    fmt: str,
+    out_dir: Path,
+    brand_file: Path | None,
+    jobs: int | None,
+    force: bool,
+    fail_fast: bool,
+    time_limit: float,
+    memory_limit: int,
+    make_zip: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Export every role in ROLES_DIR (default: fixtures/roles) into --out.
 
-    One PDF and one DOCX per role, named by the role's slug. A failing role is
-    reported and the others still export; the exit code is 1 if any failed.
+    One PDF and one DOCX per role, named by the role's slug, rendered by worker
+    processes. Only roles whose data, templates, styles, brand or exporter version
+    changed since their files were made are rendered again (--force: all).
+    --out also gets manifest.json (hashes, page counts, failures) and index.html.
+    A failing role is reported and the others still export; the exit code is 1 if
+    any failed, 130 if the batch was interrupted.
 
     \b
     Example:
-      exporter batch fixtures/roles --out dist
+      exporter batch fixtures/roles --out dist --jobs 2 --zip
     """
-    from exporter.batch import export_files
+    import json
 
-    brand = _load_brand(brand_file)
+    from exporter import progress
+    from exporter.batch import Limits, RenderSettings, run_batch
+
     paths = _role_folder(roles_dir)
-    result = export_files(paths, out_dir, _formats(fmt), brand, on_done=_report_one)
-    done = len(paths) - len(result.failures)
-    click.echo(
-        f"{done} of {len(paths)} roles exported to {out_dir}"
-        + (f", {len(result.failures)} failed" if result.failures else "")
+    report = run_batch(
+        paths,
+        out_dir,
+        RenderSettings(formats=_formats(fmt), brand_file=brand_file),
+        jobs=jobs,
+        force=force,
+        fail_fast=fail_fast,
+        limits=Limits(seconds=time_limit, memory_mb=memory_limit),
+        progress=progress.for_stream(sys.stderr, quiet=quiet),
+        make_zip=make_zip,
     )
-    if result.failures:
+    exported = len(report.manifest.roles)
+    summary = (
+        f"{exported} of {report.total} roles exported to {out_dir} "
+        f"({report.rendered} rendered, {report.up_to_date} up to date"
+        + (f", {len(report.failures)} failed" if report.failures else "")
+        + (f", {report.not_attempted} not attempted" if report.not_attempted else "")
+        + f") in {report.seconds:.1f} s"
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    click.echo(summary, err=as_json)
+    if report.failures:
         click.echo("failed:", err=True)
-        for failure in result.failures:
-            click.echo(f"  {failure.source}", err=True)
+        for failure in sorted(report.failures, key=lambda f: f.source):
+            click.echo("  " + failure.error.replace("\n", "\n  "), err=True)
+    if report.interrupted:
+        _fail("interrupted: the files written so far are whole; run again to finish")
+        sys.exit(130)
+    if not report.ok:
         sys.exit(ExitCode.FAILED)
 
 
