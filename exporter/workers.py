@@ -8,10 +8,12 @@ runs under two limits:
 - memory: ``RLIMIT_AS`` is lowered to the current address space plus the limit, so
   growing past it raises :class:`MemoryError`.
 
-A watchdog thread backs both up: if a role is still running ``grace`` seconds after
-its time limit (stuck in C code, signals blocked) it ends the worker process, and
-the batch reruns the roles that were in flight one at a time to find the culprit.
-The watchdog also ends the worker when the batch process that started it has died.
+Limits apply in worker processes (not when an executor runs jobs on threads of
+the calling process). A watchdog thread backs both up: if a role is still running
+``grace`` seconds after its time limit (stuck in C code, signals blocked) it ends
+the worker process, and the batch reruns the roles that were in flight one at a
+time to find the culprit. The watchdog also ends the worker when the batch process
+that started it has died.
 
 ``EXPORTER_TEST_HOOK`` is a test-only hook, read by workers only: a comma-separated
 list of ``ACTION:SLUG[:SECONDS]`` (``SLUG`` may be ``*``). Actions: ``sleep``
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import multiprocessing
 import os
 import resource
 import signal
@@ -100,7 +103,11 @@ class _Worker:
         self.started: float | None = None  # monotonic start of the running role
         self.deadline = 0.0
         self.hooks = _parse_hooks(os.environ.get(TEST_HOOK_ENV, ""))
-        self.in_main_thread = threading.current_thread() is threading.main_thread()
+        # Limits need a process of our own: signals, RLIMIT_AS and the watchdog act on it all.
+        self.enforce = (
+            multiprocessing.parent_process() is not None
+            and threading.current_thread() is threading.main_thread()
+        )
         if "pdf" in settings.formats:
             from exporter.api import pdf_writer
 
@@ -109,12 +116,11 @@ class _Worker:
             with contextlib.suppress(Exception):
                 for fmt in settings.formats:
                     _render(sample, fmt, self)
-        if self.in_main_thread:
+        if self.enforce:
             signal.signal(signal.SIGALRM, _on_alarm)
-            with contextlib.suppress(ValueError):
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C
-        threading.Thread(target=self._watch, name="exporter-watchdog", daemon=True).start()
-        gc.freeze()  # long-lived objects: later collections skip them
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C
+            threading.Thread(target=self._watch, name="exporter-watchdog", daemon=True).start()
+            gc.freeze()  # long-lived objects: later collections skip them
 
     def _watch(self) -> None:
         while True:
@@ -197,21 +203,22 @@ def _write(out_dir: Path, slug: str, fmt: str, data: bytes, seconds: float) -> O
 
 @contextlib.contextmanager
 def _limited(worker: _Worker, limits: Limits) -> Iterator[None]:
-    """Run the block under the time and memory limits (signals only in the main thread)."""
+    """Run the block under the time and memory limits (in a worker process only)."""
+    if not worker.enforce:
+        yield
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     worker.deadline = limits.seconds + limits.grace
     worker.started = time.monotonic()
     try:
-        if worker.in_main_thread:
-            signal.setitimer(signal.ITIMER_REAL, limits.seconds)
+        signal.setitimer(signal.ITIMER_REAL, limits.seconds)
         ceiling = _address_space() + limits.memory_mb * 1024 * 1024
         if hard == resource.RLIM_INFINITY or ceiling < hard:
             resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
         yield
     finally:
         try:
-            if worker.in_main_thread:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_REAL, 0)
         finally:  # an alarm landing just now must not leave the memory limit set
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
             worker.started = None
