@@ -52,11 +52,8 @@ def test_a_role_past_the_time_limit_is_stopped_and_the_batch_goes_on(roles, tmp_
     monkeypatch.setenv(TEST_HOOK_ENV, f"sleep:{slug_of(slow)}")
     out = tmp_path / "out"
     started = time.monotonic()
-    result = CliRunner().invoke(
-        cli,
-        ["batch", str(roles), "--out", str(out), "--format", "docx", "--time-limit", "5"]
-        + ["--jobs", "2", "--json"],
-    )
+    options = ["--format", "docx", "--time-limit", "5", "--jobs", "2", "--json"]
+    result = CliRunner().invoke(cli, ["batch", str(roles), "--out", str(out), *options])
     assert time.monotonic() - started < 120  # the hook sleeps an hour: the limit stopped it
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
