@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -234,6 +235,14 @@ def bare(roles_dir: Path) -> dict[str, float]:
     return {"pdf": pdf_seconds, "docx": docx_seconds, "total": pdf_seconds + docx_seconds}
 
 
+def render_sum(out: Path) -> float:
+    """Seconds the workers spent inside the renderers, from the manifest."""
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return float(
+        sum(o["render_seconds"] for role in data["roles"] for o in role["outputs"].values())
+    )
+
+
 def batch(roles_dir: Path, out: Path, jobs: int) -> tuple[float, dict[str, Any]]:
     """Wall seconds of ``exporter batch`` as a user runs it, and its JSON summary."""
     command = [*EXPORTER, "batch", str(roles_dir), "--out", str(out), "--jobs", str(jobs)]
@@ -260,6 +269,11 @@ def measure(work: Path, count: int, seed: int) -> dict[str, Any]:
     noop, noop_summary = batch(roles, work / f"out-{count}-j2", 2)
     assert noop_summary["rendered"] == 0, noop_summary
     return {
+        # Other load on the machine shows as renders slowing down at two jobs: the sum of
+        # the workers' render times grows when they do not get a core each.
+        "render_sum_jobs1": render_sum(work / f"out-{count}-j1"),
+        "render_sum_jobs2": render_sum(work / f"out-{count}-j2"),
+        "load_average_end": os.getloadavg()[0],
         "n": count,
         "limit": limit["total"],
         "limit_pdf": limit["pdf"],
@@ -288,6 +302,12 @@ def report(results: list[dict[str, Any]]) -> None:
         for key in ("rss_jobs1", "rss_jobs2"):
             growth = large[key] / small[key] - 1
             print(f"worker peak memory {key}: N={small['n']} -> N={large['n']}: {growth:+.1%}")
+    for r in results:
+        print(
+            f"N={r['n']}: workers' render time {r['render_sum_jobs1']:.1f} s at one job, "
+            f"{r['render_sum_jobs2']:.1f} s at two (equal if each worker had a core); "
+            f"load average at the end {r['load_average_end']:.1f}"
+        )
     largest = results[-1]
     print(
         f"targets at N={largest['n']}: pipeline overhead "

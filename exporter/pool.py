@@ -72,14 +72,18 @@ def run_jobs(
     in_flight: dict[Future[JobResult], Job] = {}
     window = max(1, workers) * 2
     executor: Executor | None = None
-    stopping = False
+    stopping = crashed = False
+    proven: Job | None = None
     try:
         while queue or isolate or in_flight:
             if stopping and not in_flight:
                 break
             if executor is None:
-                sample = jobs[0].role if jobs else None
-                executor = executor_factory(max(1, workers), init_worker, (settings, sample))
+                # Workers warm up on a role that rendered well, else on the first one
+                # unless a worker has died already (that role may be what kills them).
+                sample = proven or (jobs[0] if not crashed else None)
+                warm = (sample.role, sample.limits) if sample else (None, None)
+                executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
             alone = False  # a single suspect rerun by itself after a crash
             while not stopping:
                 if isolate:
@@ -103,11 +107,15 @@ def run_jobs(
                     continue
                 if future.cancelled():
                     continue
-                if not on_result(_result(future, job)):
+                result = _result(future, job)
+                if proven is None and result.error is None:
+                    proven = job
+                if not on_result(result):
                     stopping = True
                     for pending in in_flight:
                         pending.cancel()
             if broken:
+                crashed = True
                 executor.shutdown(wait=True)
                 executor = None
                 if len(suspects) == 1 and alone:

@@ -96,7 +96,9 @@ class JobResult:
 class _Worker:
     """The state a worker keeps for its life."""
 
-    def __init__(self, settings: RenderSettings, sample: Role | None = None) -> None:
+    def __init__(
+        self, settings: RenderSettings, sample: Role | None = None, limits: Limits | None = None
+    ) -> None:
         self.settings = settings
         self.brand: Brand = settings.load_brand()
         self.parent = os.getppid()
@@ -112,14 +114,17 @@ class _Worker:
             from exporter.api import pdf_writer
 
             pdf_writer(self.brand, settings.pdf_variant)  # fonts and stylesheets, once
-        if sample is not None:  # first-use costs (fonts, imports) before any role's clock
-            with contextlib.suppress(Exception):
-                for fmt in settings.formats:
-                    _render(sample, fmt, self)
         if self.enforce:
             signal.signal(signal.SIGALRM, _on_alarm)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C
             threading.Thread(target=self._watch, name="exporter-watchdog", daemon=True).start()
+        if sample is not None:  # first-use costs (fonts, imports) before any role's clock
+            limits = limits or Limits()
+            with contextlib.suppress(Exception, DocumentTimeout), _limited(self, limits):
+                for fmt in settings.formats:
+                    _render(sample, fmt, self)
+        if self.enforce:
+            gc.collect()
             gc.freeze()  # long-lived objects: later collections skip them
 
     def _watch(self) -> None:
@@ -135,15 +140,19 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
-def init_worker(settings: RenderSettings, sample: Role | None = None) -> None:
+def init_worker(
+    settings: RenderSettings, sample: Role | None = None, limits: Limits | None = None
+) -> None:
     """Executor initializer: load the brand and warm the renderers on a sample role."""
-    _worker(settings, sample)
+    _worker(settings, sample, limits)
 
 
-def _worker(settings: RenderSettings, sample: Role | None = None) -> _Worker:
+def _worker(
+    settings: RenderSettings, sample: Role | None = None, limits: Limits | None = None
+) -> _Worker:
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
-        _WORKER = _Worker(settings, sample)
+        _WORKER = _Worker(settings, sample, limits)
     return _WORKER
 
 

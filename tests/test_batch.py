@@ -38,7 +38,7 @@ def threads(workers: int, initializer: Any, initargs: tuple[Any, ...]) -> Execut
 
 def batch(roles: Path, out: Path, settings: RenderSettings = DOCX, **options: Any) -> BatchReport:
     options.setdefault("executor_factory", threads)
-    options.setdefault("jobs", 2)
+    options.setdefault("jobs", 1)  # WeasyPrint shares fonts between threads: one at a time
     return run_batch(role_files(roles), out, settings, **options)
 
 
