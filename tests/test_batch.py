@@ -335,3 +335,16 @@ def test_terminal_progress_bar_shows_counts_failures_and_time_left():
     assert "FAILED b.json: boom" in text
     assert "2/4, 1 failed" in text
     assert "left" in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_display_follows_the_stream():
+    from exporter.progress import Silent, for_stream
+
+    assert isinstance(for_stream(_Terminal()), Bar)
+    assert isinstance(for_stream(io.StringIO()), Lines)
+    assert isinstance(for_stream(_Terminal(), quiet=True), Silent)
