@@ -33,15 +33,22 @@ class RenderOptions:
     attach: bool = True
     docx_template: Path | None = None
 
-    def check(self) -> RenderOptions:
-        """Load what can fail (the DOCX template's styles) before any role renders."""
+    def check(self, formats: tuple[str, ...] = ("docx",)) -> RenderOptions:
+        """Load what can fail before any role renders: templates, and each format's writer.
+
+        The PDF writer (which parses the stylesheets) is only built when ``formats``
+        asks for it, since importing WeasyPrint is slow.
+        """
         from exporter.errors import BrandError
         from exporter.html import report_template
 
         if self.pdf_variant not in PDF_VARIANTS:
             raise BrandError(f"unknown PDF variant {self.pdf_variant!r}")
         report_template()  # every template compiles
-        docx_writer(self.brand, self.docx_template)
+        if "docx" in formats:
+            docx_writer(self.brand, self.docx_template)
+        if "pdf" in formats:
+            pdf_writer(self.brand, self.pdf_variant)
         return self
 
 

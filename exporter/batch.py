@@ -1,5 +1,14 @@
 """Export many roles to files: one PDF and one DOCX per role, failures isolated.
 
+Two entry points:
+
+- :func:`export_files` renders in this process, one role after another (what
+  ``exporter render`` uses, and a script can call);
+- :func:`run_batch` is ``exporter batch``: worker processes, incremental (a role is
+  rendered again only when its source hash changed, see
+  :mod:`exporter.settings`), crash-safe, with ``manifest.json``, ``index.html`` and
+  an optional zip in the output folder (see :mod:`exporter.manifest`).
+
 Each output is written to a temporary name in the output folder and renamed into
 place when whole, so an interrupted export never leaves a truncated file under a
 final name. One bad role never stops the others; the result lists what failed.
@@ -7,19 +16,57 @@ final name. One bad role never stops the others; the result lists what failed.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
-import tempfile
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-from exporter.errors import ExporterError
-from exporter.role import Role, RoleWarning, load_role_checked
+from exporter.atomic import remove_partials, write_atomic
+from exporter.errors import ExporterError, RoleError
+from exporter.jsonfile import read_file
+from exporter.manifest import (
+    INDEX_NAME,
+    MANIFEST_NAME,
+    FailedRecord,
+    Manifest,
+    RoleRecord,
+    index_html,
+    read_manifest,
+    write_if_changed,
+    write_zip,
+)
+from exporter.pool import ExecutorFactory, default_jobs, process_pool, run_jobs
+from exporter.progress import Progress, Silent
+from exporter.role import MAX_FILE_BYTES, Role, RoleWarning, decode_role, load_role_checked
+from exporter.settings import RenderSettings, role_hash
+from exporter.workers import Job, JobResult, Limits
 
 if TYPE_CHECKING:
     from exporter.api import RenderOptions
+
+__all__ = [
+    "FORMATS",
+    "BatchReport",
+    "BatchResult",
+    "Failure",
+    "Limits",
+    "Output",
+    "RenderSettings",
+    "export_files",
+    "export_role",
+    "run_batch",
+    "write_atomic",
+]
+
+#: Seconds between manifest checkpoints while a batch runs.
+CHECKPOINT_INTERVAL = 1.0
 
 FORMATS = ("pdf", "docx")
 
@@ -52,22 +99,6 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return not self.failures
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers only ever see the whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def export_role(
@@ -137,3 +168,248 @@ def export_files(
         if on_done is not None:
             on_done(path, outcome)
     return result
+
+
+@dataclass
+class BatchReport:
+    """What :func:`run_batch` did: the new manifest and this run's counts."""
+
+    out_dir: Path
+    manifest: Manifest
+    total: int
+    rendered: int = 0
+    up_to_date: int = 0
+    not_attempted: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+    workers: int = 0
+    worker_peak_rss_kb: int = 0
+    zip_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> tuple[FailedRecord, ...]:
+        return self.manifest.failed
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.not_attempted and not self.interrupted
+
+    def to_json(self) -> dict[str, Any]:
+        """The run's summary for scripts (``exporter batch --json``)."""
+        return {
+            "ok": self.ok,
+            "out_dir": str(self.out_dir),
+            "roles": self.total,
+            "exported": len(self.manifest.roles),
+            "rendered": self.rendered,
+            "up_to_date": self.up_to_date,
+            "failed": [f.to_json() for f in sorted(self.failures, key=lambda f: f.source)],
+            "warnings": self.warnings,
+            "not_attempted": self.not_attempted,
+            "interrupted": self.interrupted,
+            "seconds": round(self.seconds, 3),
+            "workers": self.workers,
+            "worker_peak_rss_mb": round(self.worker_peak_rss_kb / 1024, 1),
+            "manifest": str(self.out_dir / MANIFEST_NAME),
+            "index": str(self.out_dir / INDEX_NAME),
+            "zip": str(self.zip_path) if self.zip_path else None,
+        }
+
+
+@dataclass
+class _Plan:
+    """Which roles are current, which must be rendered, which failed before rendering."""
+
+    current: list[RoleRecord] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    failed: list[FailedRecord] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+    warnings: list[RoleWarning] = field(default_factory=list)
+
+
+def run_batch(
+    paths: Sequence[Path],
+    out_dir: Path,
+    settings: RenderSettings | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    fail_fast: bool = False,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+    make_zip: bool = False,
+    executor_factory: ExecutorFactory = process_pool,
+) -> BatchReport:
+    """Bring ``out_dir`` up to date with the role files in ``paths`` (see the module doc)."""
+    started = time.monotonic()
+    settings = settings or RenderSettings()
+    limits = limits or Limits()
+    progress = progress or Silent()
+    workers = jobs or default_jobs()
+    brand = settings.load_brand()  # a bad brand fails before the output folder is touched
+    fingerprint = settings.fingerprint(brand)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out_dir):
+        remove_partials(out_dir)
+        previous = read_manifest(out_dir) or Manifest()
+        plan = _plan(paths, out_dir, settings, fingerprint, previous, force, limits)
+        records = {r.source: r for r in plan.current}
+        failures = {f.source: f for f in plan.failed}
+        roles = {job.source: job for job in plan.jobs}
+        report = BatchReport(out_dir, Manifest(), len(paths), workers=workers)
+        report.up_to_date = len(plan.current)
+        report.warnings += [str(warning) for warning in plan.warnings]
+        if plan.jobs:  # a broken template or stylesheet stops the batch before any role
+            settings.options(brand).check(settings.formats)
+        checkpoint = [time.monotonic()]
+        handled = [0]
+
+        def manifest() -> Manifest:
+            return Manifest(
+                settings.describe(), fingerprint, tuple(records.values()), tuple(failures.values())
+            )
+
+        def on_result(result: JobResult) -> bool:
+            job = roles[result.source]
+            handled[0] += 1
+            report.worker_peak_rss_kb = max(report.worker_peak_rss_kb, result.peak_rss_kb)
+            report.warnings += [f"{plan.paths[result.source]}: {w}" for w in result.warnings]
+            if result.error is None:
+                report.rendered += 1
+                role = job.role
+                records[job.source] = RoleRecord(
+                    role.slug, job.source, role.role, role.country, job.source_hash, result.outputs
+                )
+            else:
+                where = plan.paths[job.source]
+                failures[job.source] = FailedRecord(
+                    job.source, f"{where}: {result.error}", job.role.slug
+                )
+            progress.done(result)
+            if time.monotonic() - checkpoint[0] >= CHECKPOINT_INTERVAL:
+                write_if_changed(out_dir / MANIFEST_NAME, manifest().dumps())
+                checkpoint[0] = time.monotonic()
+            return not (fail_fast and result.error is not None)
+
+        progress.start(len(paths) - len(plan.failed), len(plan.jobs))  # failures: in the summary
+        try:
+            if plan.jobs:
+                with _terminate_as_interrupt():
+                    run_jobs(plan.jobs, settings, workers, on_result, executor_factory)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            progress.finish()
+            report.manifest = manifest()
+            manifest_bytes = report.manifest.dumps()
+            write_if_changed(out_dir / MANIFEST_NAME, manifest_bytes)
+        report.not_attempted = len(plan.jobs) - handled[0]
+        if not report.interrupted and not report.not_attempted:
+            _prune(out_dir, previous, report.manifest)
+        write_if_changed(out_dir / INDEX_NAME, index_html(report.manifest, f"{brand.name} reports"))
+        if make_zip and not report.interrupted:
+            report.zip_path = write_zip(out_dir, report.manifest, manifest_bytes)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _plan(
+    paths: Sequence[Path],
+    out_dir: Path,
+    settings: RenderSettings,
+    fingerprint: str,
+    previous: Manifest,
+    force: bool,
+    limits: Limits,
+) -> _Plan:
+    """Hash every role file; the ones whose outputs are current are not even parsed."""
+    plan = _Plan()
+    known = {record.source: record for record in previous.roles}
+    claimed: dict[str, Path] = {}
+    for path in paths:
+        source = path.name
+        plan.paths[source] = path
+        try:
+            raw = read_file(path, MAX_FILE_BYTES, str(path))  # regular files only, bounded
+        except RoleError as exc:
+            plan.failed.append(FailedRecord(source, str(exc)))
+            continue
+        source_hash = role_hash(fingerprint, raw)
+        old = known.get(source)
+        if (
+            not force
+            and old is not None
+            and old.source_hash == source_hash
+            and old.slug not in claimed
+            and _intact(out_dir, old, settings.formats)
+        ):
+            claimed[old.slug] = path
+            plan.current.append(old)
+            continue
+        try:
+            loaded = decode_role(raw, str(path))
+        except RoleError as exc:
+            plan.failed.append(FailedRecord(source, str(exc)))
+            continue
+        plan.warnings.extend(loaded.warnings)
+        role = loaded.role
+        if role.slug in claimed:
+            message = f"{path}: output name {role.slug!r} is already used by {claimed[role.slug]}"
+            plan.failed.append(FailedRecord(source, message, role.slug))
+            continue
+        claimed[role.slug] = path
+        plan.jobs.append(Job(role, source, source_hash, out_dir, settings, limits))
+    return plan
+
+
+def _intact(out_dir: Path, record: RoleRecord, formats: tuple[str, ...]) -> bool:
+    """The record's outputs are the formats asked for, present with their recorded sizes."""
+    if sorted(o.format for o in record.outputs) != sorted(formats):
+        return False
+    for output in record.outputs:
+        try:
+            if (out_dir / output.file).stat().st_size != output.size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _prune(out_dir: Path, previous: Manifest, current: Manifest) -> None:
+    """Delete outputs an earlier run recorded that the new manifest no longer lists."""
+    keep = set(current.files())
+    for name in set(previous.files()) - keep:
+        if "/" not in name and not name.startswith("."):
+            (out_dir / name).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _exclusive(out_dir: Path) -> Iterator[None]:
+    """Lock the output folder itself: two batches never write one folder at once."""
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExporterError(f"{out_dir}: another batch is writing to this folder") from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the batch the way Ctrl-C does: finish what runs, record it, exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)

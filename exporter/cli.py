@@ -8,6 +8,7 @@ python-docx) happen inside the commands, so ``--help`` is instant.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from exporter.role import Role, RoleWarning, load_role, load_role_checked, role_
 from exporter.text_policy import printable
 
 if TYPE_CHECKING:
-    from exporter.api import RenderOptions
+    from exporter.settings import RenderSettings
 
 DEFAULT_ROLES_DIR = Path("fixtures/roles")
 DEFAULT_OUT_DIR = Path("dist")
@@ -85,7 +86,7 @@ brand_option = click.option(
 
 
 def render_options(command: F) -> F:
-    """The options every rendering command shares, gathered into ``options``."""
+    """The options every rendering command shares, gathered into ``settings``."""
     from exporter.variants import DEFAULT_VARIANT, PDF_VARIANTS
 
     @click.option(
@@ -116,16 +117,15 @@ def render_options(command: F) -> F:
         brand_file: Path | None,
         **kwargs: Any,
     ) -> Any:
-        from exporter.api import RenderOptions
-        from exporter.brand import load_brand
+        from exporter.settings import RenderSettings
 
-        options = RenderOptions(
-            brand=load_brand(brand_file),
+        settings = RenderSettings(
+            brand_file=brand_file,
             pdf_variant=pdf_variant,
             attach=not no_attach,
             docx_template=docx_template,
-        ).check()
-        return command(*args, options=options, **kwargs)
+        )
+        return command(*args, settings=settings, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -157,7 +157,7 @@ def cli() -> None:
 @friendly_errors
 @render_options
 def render(
-    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, options: RenderOptions
+    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, settings: RenderSettings
 ) -> None:
     """Render ROLE... (role JSON files or slugs of roles in --roles-dir).
 
@@ -168,10 +168,10 @@ def render(
     """
     from exporter.batch import export_files
 
+    formats = _formats(fmt)
+    options = settings.options(settings.load_brand()).check(formats)
     paths = [_resolve_role(name, roles_dir) for name in roles]
-    result = export_files(
-        paths, out_dir, _formats(fmt), options, on_done=_report_one, on_warning=_warn
-    )
+    result = export_files(paths, out_dir, formats, options, on_done=_report_one, on_warning=_warn)
     if not result.ok:
         sys.exit(ExitCode.FAILED)
 
@@ -192,33 +192,99 @@ def render(
     show_default=True,
     help="Output folder.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes.  [default: one per core]",
+)
+@click.option("--force", is_flag=True, help="Render every role, even those that are up to date.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first role that fails.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds one role may take before it is stopped and reported failed.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=64),
+    default=1024,
+    show_default=True,
+    help="MB of memory one role may add to its worker before it is stopped.",
+)
+@click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @friendly_errors
 @render_options
-def batch(roles_dir: Path, fmt: str, out_dir: Path, options: RenderOptions) -> None:
+def batch(
+    roles_dir: Path,
+    fmt: str,
+    out_dir: Path,
+    settings: RenderSettings,
+    jobs: int | None,
+    force: bool,
+    fail_fast: bool,
+    time_limit: float,
+    memory_limit: int,
+    make_zip: bool,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Export every role in ROLES_DIR (default: fixtures/roles) into --out.
 
-    One PDF and one DOCX per role, named by the role's slug. A failing role is
-    reported and the others still export; the exit code is 1 if any failed.
+    One PDF and one DOCX per role, named by the role's slug, rendered by worker
+    processes. Only roles whose data, templates, styles, brand or exporter version
+    changed since their files were made are rendered again (--force: all).
+    --out also gets manifest.json (hashes, page counts, failures) and index.html.
+    A failing role is reported and the others still export; the exit code is 1 if
+    any failed, 130 if the batch was interrupted.
 
     \b
     Example:
-      exporter batch fixtures/roles --out dist
+      exporter batch fixtures/roles --out dist --jobs 2 --zip
     """
-    from exporter.batch import export_files
+    import json
+
+    from exporter import progress
+    from exporter.batch import Limits, run_batch
 
     paths = _role_folder(roles_dir)
-    result = export_files(
-        paths, out_dir, _formats(fmt), options, on_done=_report_one, on_warning=_warn
+    report = run_batch(
+        paths,
+        out_dir,
+        dataclasses.replace(settings, formats=_formats(fmt)),
+        jobs=jobs,
+        force=force,
+        fail_fast=fail_fast,
+        limits=Limits(seconds=time_limit, memory_mb=memory_limit),
+        progress=progress.for_stream(sys.stderr, quiet=quiet),
+        make_zip=make_zip,
     )
-    done = len(paths) - len(result.failures)
-    click.echo(
-        f"{done} of {len(paths)} roles exported to {out_dir}"
-        + (f", {len(result.failures)} failed" if result.failures else "")
+    for warning in report.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
+    exported = len(report.manifest.roles)
+    summary = (
+        f"{exported} of {report.total} roles exported to {out_dir} "
+        f"({report.rendered} rendered, {report.up_to_date} up to date"
+        + (f", {len(report.failures)} failed" if report.failures else "")
+        + (f", {report.not_attempted} not attempted" if report.not_attempted else "")
+        + f") in {report.seconds:.1f} s"
     )
-    if result.failures:
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    click.echo(summary, err=as_json)
+    if report.failures:
         click.echo("failed:", err=True)
-        for failure in result.failures:
-            click.echo(f"  {printable(failure.source)}", err=True)
+        for failure in sorted(report.failures, key=lambda f: f.source):
+            click.echo("  " + printable(failure.error).replace("\n", "\n  "), err=True)
+    if report.interrupted:
+        _fail("interrupted: the files written so far are whole; run again to finish")
+        sys.exit(130)
+    if not report.ok:
         sys.exit(ExitCode.FAILED)
 
 

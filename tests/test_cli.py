@@ -48,7 +48,8 @@ def test_batch_writes_a_pdf_and_docx_per_role(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 of 3 roles exported" in result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(f"{p.stem}.{ext}" for p in ROLE_FILES for ext in ("pdf", "docx"))
+    expected = [f"{p.stem}.{ext}" for p in ROLE_FILES for ext in ("pdf", "docx")]
+    assert names == sorted([*expected, "index.html", "manifest.json"])
     assert "Machine Learning Lead" in pdf_text(
         (out / "machine-learning-lead-canada.pdf").read_bytes()
     )
@@ -65,7 +66,11 @@ def test_batch_goes_on_past_a_bad_role(runner, tmp_path):
     assert "1 of 2 roles exported" in result.output
     assert "aaa-broken.json: 2 problems" in result.output
     assert "Traceback" not in result.output
-    assert [p.name for p in out.iterdir()] == [f"{ROLE_FILES[0].stem}.docx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{ROLE_FILES[0].stem}.docx",
+        "index.html",
+        "manifest.json",
+    ]
 
 
 def test_render_by_slug_and_by_file(runner, tmp_path):

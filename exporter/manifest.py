@@ -1,0 +1,247 @@
+"""The batch manifest (``manifest.json``), the ``index.html`` beside it and the zip archive.
+
+The manifest records, per role, the source hash its outputs were made from and,
+per format, the file name, size, SHA-256, page count (PDF) and render time; and
+the roles that failed, with their error. It holds no timestamps and is written in
+a fixed order, so equal state gives equal bytes. See the README for the format.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from exporter.atomic import atomic_path, write_atomic
+
+MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.html"
+ZIP_NAME = "reports.zip"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """One file written for one role."""
+
+    format: str
+    file: str
+    size: int
+    sha256: str
+    render_seconds: float
+    pages: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"file": self.file, "size": self.size, "sha256": self.sha256}
+        if self.pages is not None:
+            data["pages"] = self.pages
+        data["render_seconds"] = self.render_seconds
+        return data
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    """A role whose outputs are current: where it came from and what was written."""
+
+    slug: str
+    source: str
+    role: str
+    country: str
+    source_hash: str
+    outputs: tuple[OutputRecord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "source": self.source,
+            "role": self.role,
+            "country": self.country,
+            "source_hash": self.source_hash,
+            "outputs": {o.format: o.to_json() for o in sorted(self.outputs, key=_format_order)},
+        }
+
+
+@dataclass(frozen=True)
+class FailedRecord:
+    """A role that could not be exported, and why."""
+
+    source: str
+    error: str
+    slug: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "slug": self.slug, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the output folder holds, and what failed."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str = ""
+    roles: tuple[RoleRecord, ...] = ()
+    failed: tuple[FailedRecord, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "manifest_version": MANIFEST_VERSION,
+            "settings": self.settings,
+            "fingerprint": self.fingerprint,
+            "summary": {"roles": len(self.roles), "failed": len(self.failed)},
+            "roles": [r.to_json() for r in sorted(self.roles, key=lambda r: (r.slug, r.source))],
+            "failed": [f.to_json() for f in sorted(self.failed, key=lambda f: f.source)],
+        }
+
+    def dumps(self) -> bytes:
+        """The manifest as JSON bytes: sorted, indented, no timestamps."""
+        return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def files(self) -> list[str]:
+        """Every output file name the manifest lists, in manifest order."""
+        return [o.file for r in sorted(self.roles, key=lambda r: r.slug) for o in r.outputs]
+
+
+def _format_order(output: OutputRecord) -> tuple[int, str]:
+    order = {"pdf": 0, "docx": 1}
+    return (order.get(output.format, 9), output.format)
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The manifest in ``folder``; None if there is none or it cannot be trusted."""
+    try:
+        data = json.loads((folder / MANIFEST_NAME).read_bytes())
+        if data.get("manifest_version") != MANIFEST_VERSION:
+            return None
+        roles = tuple(
+            RoleRecord(
+                slug=str(r["slug"]),
+                source=str(r["source"]),
+                role=str(r["role"]),
+                country=str(r["country"]),
+                source_hash=str(r["source_hash"]),
+                outputs=tuple(
+                    OutputRecord(
+                        format=str(fmt),
+                        file=str(o["file"]),
+                        size=int(o["size"]),
+                        sha256=str(o["sha256"]),
+                        render_seconds=float(o["render_seconds"]),
+                        pages=None if o.get("pages") is None else int(o["pages"]),
+                    )
+                    for fmt, o in r["outputs"].items()
+                ),
+            )
+            for r in data["roles"]
+        )
+        failed = tuple(
+            FailedRecord(str(f["source"]), str(f["error"]), f.get("slug")) for f in data["failed"]
+        )
+        return Manifest(dict(data["settings"]), str(data["fingerprint"]), roles, failed)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` atomically unless ``path`` already holds exactly it."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def index_html(manifest: Manifest, title: str) -> bytes:
+    """A static page linking every role's outputs; every name and link escaped."""
+    rows = []
+    for record in sorted(manifest.roles, key=lambda r: (r.role.casefold(), r.country, r.slug)):
+        links = " ".join(
+            f'<a href="{html.escape(quote(o.file))}">{html.escape(o.format.upper())}</a>'
+            for o in sorted(record.outputs, key=_format_order)
+        )
+        rows.append(
+            f"<tr><td>{html.escape(record.role)}</td><td>{html.escape(record.country)}</td>"
+            f"<td>{links}</td></tr>"
+        )
+    body = "\n".join(rows) or '<tr><td colspan="3">No reports.</td></tr>'
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; }}
+a {{ margin-right: 0.6rem; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{len(manifest.roles)} reports. <a href="{MANIFEST_NAME}">manifest.json</a></p>
+<table>
+<thead>
+<tr><th scope="col">Role</th><th scope="col">Country</th><th scope="col">Files</th></tr>
+</thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
+
+
+def write_zip(folder: Path, manifest: Manifest, manifest_bytes: bytes) -> Path:
+    """One archive of every listed output, the manifest and the index; skipped if current."""
+    target = folder / ZIP_NAME
+    try:
+        with zipfile.ZipFile(target) as existing:
+            if existing.read(MANIFEST_NAME) == manifest_bytes:
+                return target
+    except (OSError, KeyError, zipfile.BadZipFile):
+        pass
+    stamp = (1980, 1, 1, 0, 0, 0)
+    with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_STORED) as archive:
+        for name in [*manifest.files(), INDEX_NAME]:
+            if (folder / name).is_file():
+                info = zipfile.ZipInfo(name, stamp)
+                info.external_attr = 0o644 << 16
+                with (folder / name).open("rb") as source, archive.open(info, "w") as sink:
+                    while chunk := source.read(1 << 20):
+                        sink.write(chunk)
+        info = zipfile.ZipInfo(MANIFEST_NAME, stamp)
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, manifest_bytes)
+    return target
+
+
+_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
+_OBJECT_STREAM = re.compile(rb"<<([^<>]*?/Type\s*/ObjStm[^<>]*?)>>\s*stream\r?\n")
+_LENGTH = re.compile(rb"/Length\s+(\d+)")
+
+
+def pdf_page_count(data: bytes) -> int | None:
+    """Pages of a PDF, read from its page tree (plain or in compressed object streams)."""
+    counts = [int(a or b) for a, b in _PAGES.findall(data)]
+    for match in _OBJECT_STREAM.finditer(data):
+        length = _LENGTH.search(match.group(1))
+        if length is None or b"/FlateDecode" not in match.group(1):
+            continue
+        start = match.end()
+        try:
+            inflated = zlib.decompress(data[start : start + int(length.group(1))])
+        except zlib.error:
+            continue
+        counts += [int(a or b) for a, b in _PAGES.findall(inflated)]
+    return max(counts) if counts else None

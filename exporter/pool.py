@@ -1,0 +1,147 @@
+"""Run batch jobs on a :class:`concurrent.futures.Executor`, surviving dying workers.
+
+The default executor is a :class:`~concurrent.futures.ProcessPoolExecutor` on the
+``spawn`` context, one worker per core; any executor with ``submit`` and
+``shutdown`` can replace it (pass another ``executor_factory``). Jobs are submitted
+a few at a time so that a stop (``--fail-fast``, Ctrl-C) leaves little in flight.
+
+When a worker dies (crash, out-of-memory kill, the watchdog), the executor is
+broken and every job in flight fails with it. Those jobs are then rerun one at a
+time on a fresh executor: one that breaks it again while alone is the culprit and
+is reported failed; the others complete normally.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
+from typing import Any
+
+from exporter.settings import RenderSettings
+from exporter.workers import Job, JobResult, init_worker, render_job
+
+#: ``factory(workers, initializer, initargs) -> Executor``
+ExecutorFactory = Callable[[int, Callable[..., object], tuple[Any, ...]], Executor]
+
+WORKER_DIED = (
+    "the worker process died while rendering this role "
+    "(it crashed, ran out of memory, or did not stop at the time limit)"
+)
+
+
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def process_pool(
+    workers: int, initializer: Callable[..., object], initargs: tuple[Any, ...]
+) -> Executor:
+    """The default executor: worker processes started with ``spawn``, never ``fork``."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=initializer,
+        initargs=initargs,
+    )
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    settings: RenderSettings,
+    workers: int,
+    on_result: Callable[[JobResult], bool],
+    executor_factory: ExecutorFactory = process_pool,
+) -> None:
+    """Run every job, calling ``on_result`` as each finishes; it returns False to stop."""
+    queue = deque(jobs)
+    isolate: deque[Job] = deque()
+    in_flight: dict[Future[JobResult], Job] = {}
+    window = max(1, workers) * 2
+    executor: Executor | None = None
+    stopping = crashed = False
+    proven: Job | None = None
+    try:
+        while queue or isolate or in_flight:
+            if stopping and not in_flight:
+                break
+            if executor is None:
+                # Workers warm up on a role that rendered well, else on the first one
+                # unless a worker has died already (that role may be what kills them).
+                sample = proven or (jobs[0] if not crashed else None)
+                warm = (sample.role, sample.limits) if sample else (None, None)
+                executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
+            alone = False  # a single suspect rerun by itself after a crash
+            while not stopping:
+                if isolate:
+                    if not in_flight:
+                        job, alone = isolate.popleft(), True
+                        in_flight[executor.submit(render_job, job)] = job
+                    break
+                if not queue or len(in_flight) >= window:
+                    break
+                job = queue.popleft()
+                in_flight[executor.submit(render_job, job)] = job
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            broken = any(_is_broken(f) for f in done)
+            if broken:  # the rest of the flight fails the same way; gather it all
+                done, _ = wait(list(in_flight))
+            suspects: list[Job] = []
+            for future in sorted(done, key=lambda f: in_flight[f].source):
+                job = in_flight.pop(future)
+                if _is_broken(future):
+                    suspects.append(job)
+                    continue
+                if future.cancelled():
+                    continue
+                result = _result(future, job)
+                if proven is None and result.error is None:
+                    proven = job
+                if not on_result(result):
+                    stopping = True
+                    for pending in in_flight:
+                        pending.cancel()
+            if broken:
+                crashed = True
+                executor.shutdown(wait=True)
+                executor = None
+                if len(suspects) == 1 and alone:
+                    job = suspects[0]
+                    if not on_result(JobResult(job.source, job.role.slug, error=WORKER_DIED)):
+                        stopping = True
+                else:
+                    isolate.extend(suspects)
+    finally:
+        if executor is not None:
+            for future in in_flight:
+                future.cancel()
+            executor.shutdown(wait=True, cancel_futures=True)
+            for future, job in sorted(in_flight.items(), key=lambda item: item[1].source):
+                if future.done() and not future.cancelled() and not _is_broken(future):
+                    on_result(_result(future, job))
+
+
+def _is_broken(future: Future[JobResult]) -> bool:
+    return (
+        future.done() and not future.cancelled() and isinstance(future.exception(), BrokenExecutor)
+    )
+
+
+def _result(future: Future[JobResult], job: Job) -> JobResult:
+    try:
+        return future.result()
+    except Exception as exc:  # e.g. a job that cannot be sent to the worker
+        return JobResult(job.source, job.role.slug, error=f"worker failed: {type(exc).__name__}")

@@ -1,0 +1,197 @@
+"""``exporter batch`` with real worker processes: limits, dying workers, kills, no-op imports.
+
+Misbehaving roles come from the test-only ``EXPORTER_TEST_HOOK`` that workers honour
+(see :mod:`exporter.workers`); spawned workers inherit it from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from exporter.batch import RenderSettings, run_batch
+from exporter.cli import cli
+from exporter.pool import WORKER_DIED
+from exporter.role import load_role, role_files
+from exporter.workers import TEST_HOOK_ENV, Limits
+from tests.conftest import ROLE_FILES
+from tests.readback import pdf_reader
+from tests.test_batch import check_manifest_matches_files, edit_role, manifest
+
+DOCX = RenderSettings(formats=("docx",))
+
+
+@pytest.fixture
+def roles(tmp_path: Path) -> Path:
+    """Six roles: the fixtures and a renamed copy of each."""
+    folder = tmp_path / "roles"
+    folder.mkdir()
+    for path in ROLE_FILES:
+        (folder / path.name).write_bytes(path.read_bytes())
+        copy = folder / f"{path.stem}-copy.json"
+        copy.write_bytes(path.read_bytes())
+        edit_role(copy, role=load_role(path).role + " Copy")
+    return folder
+
+
+def slug_of(path: Path) -> str:
+    return load_role(path).slug
+
+
+def test_a_role_past_the_time_limit_is_stopped_and_the_batch_goes_on(roles, tmp_path, monkeypatch):
+    slow = role_files(roles)[1]
+    monkeypatch.setenv(TEST_HOOK_ENV, f"sleep:{slug_of(slow)}")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    options = ["--format", "docx", "--time-limit", "5", "--jobs", "2", "--json"]
+    result = CliRunner().invoke(cli, ["batch", str(roles), "--out", str(out), *options])
+    assert time.monotonic() - started < 120  # the hook sleeps an hour: the limit stopped it
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    summary = json.loads(result.stdout)
+    assert [f["source"] for f in summary["failed"]] == [slow.name]
+    assert summary["failed"][0]["error"] == f"{slow}: exceeded the time limit of 5 s"
+    assert (summary["rendered"], summary["exported"]) == (5, 5)
+    assert f"{slow}: exceeded the time limit of 5 s" in result.stderr
+    data = check_manifest_matches_files(out)
+    assert [f["source"] for f in data["failed"]] == [slow.name]
+    assert not (out / f"{slug_of(slow)}.docx").exists()
+
+
+@pytest.mark.parametrize("hook", ["hang", "crash"])
+def test_a_worker_that_dies_takes_only_its_own_role_down(roles, tmp_path, monkeypatch, hook):
+    bad = role_files(roles)[2]
+    monkeypatch.setenv(TEST_HOOK_ENV, f"{hook}:{slug_of(bad)}")
+    out = tmp_path / "out"
+    report = run_batch(
+        role_files(roles), out, DOCX, jobs=2, limits=Limits(seconds=2, memory_mb=1024, grace=1)
+    )
+    assert [f.source for f in report.failures] == [bad.name]
+    assert report.failures[0].error == f"{bad}: {WORKER_DIED}"
+    assert report.rendered == 5
+    check_manifest_matches_files(out)
+
+
+def test_a_role_past_the_memory_limit_is_stopped(roles, tmp_path, monkeypatch):
+    greedy = role_files(roles)[0]
+    monkeypatch.setenv(TEST_HOOK_ENV, f"memory:{slug_of(greedy)}")
+    report = run_batch(
+        role_files(roles), tmp_path / "out", DOCX, jobs=1, limits=Limits(memory_mb=256)
+    )
+    assert [f.error for f in report.failures] == [f"{greedy}: exceeded the memory limit of 256 MB"]
+    assert report.rendered == 5
+
+
+def test_fail_fast_stops_submitting_after_a_failure(roles, tmp_path, monkeypatch):
+    first = role_files(roles)[0]
+    monkeypatch.setenv(TEST_HOOK_ENV, f"sleep:{slug_of(first)}")
+    report = run_batch(
+        role_files(roles), tmp_path / "out", DOCX, jobs=1, fail_fast=True, limits=Limits(seconds=3)
+    )
+    assert [f.source for f in report.failures] == [first.name]
+    assert report.not_attempted >= 1
+    assert not report.ok
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _assert_only_whole_files(out: Path) -> None:
+    for path in out.iterdir():
+        if path.suffix == ".pdf":
+            assert len(pdf_reader(path.read_bytes()).pages) >= 1
+        elif path.suffix == ".docx":
+            assert docx.Document(str(path)).paragraphs
+        elif path.name == "manifest.json":
+            json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(roles, tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, TEST_HOOK_ENV: "sleep:*:0.5"}
+    command = [sys.executable, "-m", "exporter", "batch", str(roles), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*command, "--jobs", "2", "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 2:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert workers, "the batch should be running worker processes"
+        proc.send_signal(signal.SIGKILL)  # the batch dies mid-run, with no chance to clean up
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.1)
+        orphans = [pid for pid in workers if _alive(pid)]
+        for pid in orphans:
+            os.kill(pid, signal.SIGKILL)
+        assert not orphans, "workers must not outlive the batch"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    written = sorted(p.name for p in out.iterdir() if p.suffix in (".pdf", ".docx"))
+    assert 0 < len(written) < 12
+    _assert_only_whole_files(out)
+
+    rerun = subprocess.run([*command, "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "6 of 6 roles exported" in rerun.stdout
+    data = check_manifest_matches_files(out)
+    assert len(data["roles"]) == 6
+    assert not list(out.glob(".*.part"))
+    _assert_only_whole_files(out)
+
+
+def test_a_batch_with_nothing_to_do_never_imports_the_renderers(roles, tmp_path):
+    out = tmp_path / "out"
+    run_batch(role_files(roles), out, DOCX, jobs=2)
+    script = (
+        "import sys\n"
+        "from exporter.cli import cli\n"
+        "try:\n"
+        f"    cli.main(['batch', {str(roles)!r}, '--out', {str(out)!r}, '--format', 'docx',"
+        " '--json', '--quiet'], prog_name='exporter')\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "loaded = sorted(m for m in ('weasyprint', 'docx', 'pydyf') if m in sys.modules)\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["rendered"] == 0
+    assert "LOADED []" in proc.stderr
+    assert manifest(out)["summary"] == {"roles": 6, "failed": 0}
