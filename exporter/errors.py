@@ -6,6 +6,7 @@ into one clear message and an :class:`ExitCode`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -33,10 +34,10 @@ class ExporterError(Exception):
     """Base of every error that is the user's input, not a bug."""
 
 
-class RoleError(ExporterError):
-    """A role file (or role data) is invalid; lists every problem found."""
+class ProblemsError(ExporterError):
+    """An input with every problem found in it: one line for one, an indented list for more."""
 
-    def __init__(self, source: str, problems: list[FieldProblem]) -> None:
+    def __init__(self, source: str, problems: Sequence[object]) -> None:
         self.source = source
         self.problems = tuple(problems)
         super().__init__(str(self))
@@ -47,6 +48,15 @@ class RoleError(ExporterError):
         lines = [f"{self.source}: {len(self.problems)} problems"]
         lines += [f"  {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class RoleError(ProblemsError):
+    """A role file (or role data) is invalid; ``problems`` are :class:`FieldProblem` s."""
+
+    problems: tuple[FieldProblem, ...]
+
+    def __init__(self, source: str, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(source, problems)
 
 
 class BrandError(ExporterError):
@@ -57,17 +67,10 @@ class RenderError(ExporterError):
     """A writer failed to produce a document for a role."""
 
 
-class PageError(ExporterError):
+class PageError(ProblemsError):
     """A market-intelligence page cannot be imported; lists everything that is missing."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = tuple(problems)
-        super().__init__(str(self))
+    problems: tuple[str, ...]
 
-    def __str__(self) -> str:
-        if len(self.problems) == 1:
-            return f"{self.source}: {self.problems[0]}"
-        lines = [f"{self.source}: {len(self.problems)} problems"]
-        lines += [f"  {problem}" for problem in self.problems]
-        return "\n".join(lines)
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        super().__init__(source, problems)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
+from exporter.role import Sections
 from tests.conftest import ROLES_DIR
 
 BASE_ROLE = ROLES_DIR / "lead-backend-specialist-canada.json"
@@ -35,20 +36,7 @@ ONE_LINE_FIELDS: tuple[FieldPath, ...] = (
     ("checklist", 0, "label"),
 )
 PROSE_FIELDS: tuple[FieldPath, ...] = (
-    *(
-        ("sections", name)
-        for name in (
-            "market_overview",
-            "regional_demand",
-            "growth_catalyst",
-            "career_moat",
-            "skill_premium",
-            "required_skills",
-            "ai_impact",
-            "negotiation",
-            "cost_of_living",
-        )
-    ),
+    *(("sections", name) for name in Sections.model_fields),
     ("checklist", 0, "text"),
 )
 TEXT_FIELDS = ONE_LINE_FIELDS + PROSE_FIELDS

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from exporter import api
 from exporter.errors import ExporterError
-from exporter.role import decode_role
+from exporter.role import Sections, decode_role
 
 # Any code point at all, surrogates and controls included.
 ANY_CHAR = st.characters(exclude_categories=())
@@ -28,17 +28,7 @@ ANY_CHAR = st.characters(exclude_categories=())
 # private use, unassigned code points, invisible format characters (those are removed).
 ALLOWED_CHAR = st.characters(exclude_categories=("Cs", "Cc"))
 
-SECTIONS = (
-    "market_overview",
-    "regional_demand",
-    "growth_catalyst",
-    "career_moat",
-    "skill_premium",
-    "required_skills",
-    "ai_impact",
-    "negotiation",
-    "cost_of_living",
-)
+SECTIONS = tuple(Sections.model_fields)
 COUNTRIES = ["Canada", "Germany", "Japan", "India", "Brazil", "Israel", "Saudi Arabia", "Türkiye"]
 
 #: Whatever JSON can hold where a number belongs.
