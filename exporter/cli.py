@@ -76,6 +76,14 @@ format_option = click.option(
     show_default=True,
     help="Which outputs to write.",
 )
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+    help="Output folder.",
+)
 brand_option = click.option(
     "--brand",
     "brand_file",
@@ -139,14 +147,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("roles", nargs=-1, required=True)
 @format_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUT_DIR,
-    show_default=True,
-    help="Output folder.",
-)
+@out_option
 @click.option(
     "--roles-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -184,14 +185,7 @@ def render(
     type=click.Path(file_okay=False, path_type=Path),
 )
 @format_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUT_DIR,
-    show_default=True,
-    help="Output folder.",
-)
+@out_option
 @click.option(
     "--jobs",
     "-j",
