@@ -10,7 +10,6 @@ repeats them. Problems a page cannot be imported with raise a
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,7 +30,7 @@ from exporter.facts import (
     salaries,
     updated_month,
 )
-from exporter.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role, parse_role
+from exporter.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role, parse_role, role_json
 
 STDIN = "-"
 
@@ -133,10 +132,11 @@ def import_page(text: str, source: str) -> Imported:
         for name, value in [("title", page.role), *page.texts]:
             for run in repair.damaged_characters(value):
                 warnings.append(f"damaged text {run!r} in {name} could not be repaired; kept as is")
+    role = parse_role(data, source)
     return Imported(
         source,
-        parse_role(data, source),
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        role,
+        role_json(role).decode("utf-8"),  # the validated role, canonical: it loads back equal
         tuple(f"{source}: {message}" for message in dict.fromkeys(warnings)),
     )
 
