@@ -31,6 +31,7 @@ from exporter.facts import (
     updated_month,
 )
 from exporter.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role, parse_role, role_json
+from exporter.safefile import UnsafeFile, read_regular_file
 
 STDIN = "-"
 
@@ -107,16 +108,25 @@ class PageOutcome:
 
 
 def read_page(page: str, stdin: BinaryIO | None = None) -> tuple[str, str]:
-    """The name and text of a page file, or of standard input for ``-``."""
+    """The name and text of a page file (a regular file only), or of standard input for ``-``."""
     source = "<stdin>" if page == STDIN else page
     try:
-        raw = stdin.read(MAX_FILE_BYTES + 1) if page == STDIN and stdin else Path(page).read_bytes()
-    except OSError as exc:
-        raise PageError(source, [f"cannot read page: {exc.strerror}"]) from None
+        if page == STDIN and stdin:
+            raw = stdin.read(MAX_FILE_BYTES + 1)
+        else:
+            raw = read_regular_file(Path(page), MAX_FILE_BYTES + 1)
+    except (OSError, UnsafeFile) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise PageError(source, [f"cannot read page: {reason}"]) from None
+    return source, decode_page(raw, source)
+
+
+def decode_page(raw: bytes, source: str) -> str:
+    """The text of a page's bytes: UTF-8 (with or without BOM), within the size limit."""
     if len(raw) > MAX_FILE_BYTES:
         raise PageError(source, [f"page is larger than {MAX_FILE_BYTES} bytes"])
     try:
-        return source, raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PageError(source, [f"not UTF-8 text (byte {exc.start} is invalid)"]) from None
 

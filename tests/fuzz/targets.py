@@ -2,11 +2,8 @@
 
 Each target is registered with the inputs it starts from. Any other exception a
 target lets out is a finding: a bug that would show a user a traceback. To add a
-target (the page importer, say), write a function of ``bytes`` and register it::
-
-    @target("import", seeds=lambda: [p.read_bytes() for p in SEEDS_DIR.glob("*.txt")])
-    def import_page(data: bytes) -> None:
-        import_role(data.decode("utf-8", "replace"))  # the importer's entry point
+target, write a function of ``bytes`` and register it with :func:`target`, as
+``role`` (the role loader) and ``import`` (the page importer) are below.
 
 Run one with ``python -m tests.fuzz.run role`` (see ``run.py``).
 """
@@ -70,3 +67,17 @@ def load_role_bytes(data: bytes) -> None:
     from exporter.role import decode_role
 
     decode_role(data, "fuzz.json")
+
+
+def page_seeds() -> list[bytes]:
+    """The test pages and, where present, the scraped seed pages beside the repository."""
+    folders = (ROOT / "tests" / "pages", ROOT.parent / "shared" / "seeds")
+    return [path.read_bytes() for folder in folders for path in sorted(folder.glob("*.txt"))]
+
+
+@target("import", seeds=page_seeds)
+def import_page_bytes(data: bytes) -> None:
+    """Decode, repair, structure and validate one market-intelligence page's bytes."""
+    from exporter.importer import decode_page, import_page
+
+    import_page(decode_page(data, "fuzz.txt"), "fuzz.txt")
