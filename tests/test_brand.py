@@ -162,3 +162,13 @@ def test_template_syntax_error_is_caught_before_rendering(tmp_path):
         report_template(tmp_path / "templates")
     assert str(caught.value).startswith(f"{broken}, line ")
     assert "template error" in str(caught.value)
+
+
+def test_brand_font_stack_covers_accents_and_typography(role):
+    from exporter.fonts import coverage, missing_characters
+
+    covered = coverage(load_brand().faces)
+    assert (
+        missing_characters("Côte d’Ivoire · São Paulo — Zürich “quoted” −5 € £ ¥ ₹", covered) == []
+    )
+    assert api.font_warnings(role) == []  # the fixture roles draw entirely in the brand font stack
