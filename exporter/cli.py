@@ -38,7 +38,8 @@ def _fail(message: str) -> None:
     click.echo(f"error: {printable(message)}", err=True)
 
 
-def _warn(warning: RoleWarning) -> None:
+def _warn(warning: RoleWarning | str) -> None:
+    # Warnings quote role data and page text too: escaped like errors.
     click.echo(f"warning: {printable(str(warning))}", err=True)
 
 
@@ -259,7 +260,7 @@ def batch(
         make_zip=make_zip,
     )
     for warning in report.warnings:
-        click.echo(f"warning: {printable(warning)}", err=True)
+        _warn(warning)
     exported = len(report.manifest.roles)
     summary = (
         f"{exported} of {report.total} roles exported to {out_dir} "
@@ -415,7 +416,7 @@ def import_(pages: tuple[str, ...], out_dir: Path) -> None:
     failed = 0
     for outcome in import_pages(pages, out_dir, sys.stdin.buffer):
         for warning in outcome.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            _warn(warning)
         if outcome.error is not None:
             failed += 1
             _fail(outcome.error)
@@ -470,7 +471,7 @@ def _report_one(path: Path, outcome: list[Output] | Failure) -> None:
         return
     for output in outcome:
         for warning in output.warnings:
-            click.echo(f"warning: {path}: {warning}", err=True)
+            _warn(f"{path}: {warning}")
         click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.seconds:.2f} s)")
 
 
