@@ -39,11 +39,9 @@ class RenderOptions:
         The PDF writer (which parses the stylesheets) is only built when ``formats``
         asks for it, since importing WeasyPrint is slow.
         """
-        from exporter.errors import BrandError
         from exporter.html import report_template
 
-        if self.pdf_variant not in PDF_VARIANTS:
-            raise BrandError(f"unknown PDF variant {self.pdf_variant!r}")
+        _require_variant(self.pdf_variant)
         report_template()  # every template compiles
         if "docx" in formats:
             docx_writer(self.brand, self.docx_template)
@@ -75,11 +73,20 @@ def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
 
 def render(role: Role, fmt: str, options: RenderOptions) -> bytes:
     """One role in one format ("pdf" or "docx") as bytes."""
+    from exporter.errors import RenderError
+
     if fmt == "pdf":
         return render_pdf(role, options.brand, options.pdf_variant, options.attach)
     if fmt == "docx":
         return render_docx(role, options.brand, options.docx_template)
-    raise ValueError(f"unknown format {fmt!r}")
+    raise RenderError(f"unknown format {fmt!r}")
+
+
+def _require_variant(variant: str) -> None:
+    from exporter.errors import RenderError
+
+    if variant not in PDF_VARIANTS:
+        raise RenderError(f"unknown PDF variant {variant!r}; one of: {', '.join(PDF_VARIANTS)}")
 
 
 def report_for(role: Role, brand: Brand | None = None) -> Report:
@@ -107,10 +114,7 @@ def render_pdf(
     role's data is embedded as ``<slug>.json`` (canonical JSON that loads back
     equal) unless ``attach`` is false or the variant forbids attachments.
     """
-    from exporter.errors import RenderError
-
-    if variant not in PDF_VARIANTS:
-        raise RenderError(f"unknown PDF variant {variant!r}; one of: {', '.join(PDF_VARIANTS)}")
+    _require_variant(variant)
     brand = brand or default_brand()
     source = (f"{role.slug}.json", role_json(role)) if attach else None
     return pdf_writer(brand, variant).render(build_report(role, brand), source)
