@@ -115,8 +115,9 @@ def export_role(
     for fmt in formats:
         started = time.perf_counter()
         data = render(role, fmt, options)
+        seconds = time.perf_counter() - started
         warnings = tuple(font_warnings(role, options.brand)) if fmt == "pdf" else ()
-        rendered.append((fmt, data, time.perf_counter() - started, warnings))
+        rendered.append((fmt, data, seconds, warnings))
     outputs = []
     for fmt, data, seconds, warnings in rendered:
         path = out_dir / f"{role.slug}.{fmt}"

@@ -144,8 +144,12 @@ def fallback_files() -> tuple[Path, ...]:
     return ()
 
 
-def coverage(faces: Iterable[FontFace]) -> frozenset[int]:
-    """Code points some font of the stack (brand fonts, then the fallback) can draw."""
+@cache
+def coverage(faces: tuple[FontFace, ...]) -> frozenset[int]:
+    """Code points some font of the stack (brand fonts, then the fallback) can draw.
+
+    Cached per stack: a batch checks every role against the same one.
+    """
     covered: set[int] = set()
     for path in {face.path for face in faces} | set(fallback_files()):
         covered |= _cmap(path)
@@ -197,7 +201,7 @@ def text_fields(value: object, path: str = "") -> list[tuple[str, str]]:
     return found
 
 
-def coverage_warnings(data: object, faces: Iterable[FontFace]) -> list[str]:
+def coverage_warnings(data: object, faces: tuple[FontFace, ...]) -> list[str]:
     """One warning per field holding characters no font of the stack can draw."""
     covered = coverage(faces)
     warnings = []
