@@ -183,7 +183,7 @@ def synthetic_role(rng: random.Random, index: int) -> dict[str, Any]:
 
 def generate(folder: Path, count: int, seed: int) -> None:
     """Write ``count`` validated synthetic role files into ``folder``."""
-    from exporter.role import parse_role
+    from exporter.model.rolefile import parse_role
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -199,11 +199,12 @@ def bare(roles_dir: Path) -> dict[str, float]:
     from weasyprint.text.fonts import FontConfiguration
 
     from exporter.api import default_brand, pdf_writer, report_for
-    from exporter.fetch import LocalAssetFetcher
-    from exporter.paths import STYLES_DIR, TEMPLATES_DIR
-    from exporter.role import load_role, role_files
-    from exporter.variants import DEFAULT_VARIANT
-    from exporter.word import DocxWriter
+    from exporter.model.rolefile import load_role, role_files
+    from exporter.render.css import brand_css
+    from exporter.render.fetch import LocalAssetFetcher
+    from exporter.render.variants import DEFAULT_VARIANT
+    from exporter.render.word import DocxWriter
+    from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
     brand = default_brand()
     reports = [report_for(load_role(path), brand) for path in role_files(roles_dir)]
@@ -213,7 +214,7 @@ def bare(roles_dir: Path) -> dict[str, float]:
     sheets = [
         CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts, url_fetcher=fetcher),
         CSS(
-            string=brand.css_variables(),
+            string=brand_css(brand),
             base_url=str(brand.folder) + "/",
             font_config=fonts,
             url_fetcher=fetcher,

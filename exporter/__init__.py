@@ -13,13 +13,11 @@ WeasyPrint and python-docx are imported on first use, so importing this package
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from exporter.api import render_docx, render_pdf, report_for
-from exporter.brand import Brand, load_brand
 from exporter.errors import BrandError, ExporterError, PageError, RenderError, RoleError
-from exporter.role import (
-    Role,
+from exporter.model.brand import Brand, load_brand
+from exporter.model.role import Role
+from exporter.model.rolefile import (
     RoleLoad,
     RoleWarning,
     decode_role,
@@ -28,6 +26,7 @@ from exporter.role import (
     parse_role,
     parse_role_checked,
 )
+from exporter.version import __version__
 
 __all__ = [
     "Brand",

@@ -8,14 +8,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exporter.brand import Brand, load_brand
-from exporter.outline import Report, build_report
-from exporter.role import Role, role_json
-from exporter.variants import DEFAULT_VARIANT, PDF_VARIANTS
+from exporter.model.brand import Brand, load_brand
+from exporter.model.role import Role
+from exporter.model.rolefile import role_json
+from exporter.render.variants import DEFAULT_VARIANT, PDF_VARIANTS
+from exporter.report.outline import Report, build_report
 
 if TYPE_CHECKING:
-    from exporter.pdf import PdfWriter
-    from exporter.word import DocxWriter
+    from exporter.render.pdf import PdfWriter
+    from exporter.render.word import DocxWriter
 
 
 @cache
@@ -39,7 +40,7 @@ class RenderOptions:
         The PDF writer (which parses the stylesheets) is only built when ``formats``
         asks for it, since importing WeasyPrint is slow.
         """
-        from exporter.html import report_template
+        from exporter.render.html import report_template
 
         _require_variant(self.pdf_variant)
         report_template()  # every template compiles
@@ -53,7 +54,7 @@ class RenderOptions:
 @cache
 def pdf_writer(brand: Brand, variant: str = DEFAULT_VARIANT) -> PdfWriter:
     """A cached writer per brand and variant: fonts and stylesheets are parsed once."""
-    from exporter.pdf import PdfWriter
+    from exporter.render.pdf import PdfWriter
 
     return PdfWriter(brand, variant)
 
@@ -66,7 +67,7 @@ atexit.register(pdf_writer.cache_clear)
 @cache
 def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
     """A cached writer per brand and reference document: its styles are checked once."""
-    from exporter.word import DocxWriter
+    from exporter.render.word import DocxWriter
 
     return DocxWriter(brand, template)
 
@@ -96,7 +97,7 @@ def report_for(role: Role, brand: Brand | None = None) -> Report:
 
 def font_warnings(role: Role, brand: Brand | None = None) -> list[str]:
     """Fields of the role with characters no font of the brand's stack can draw."""
-    from exporter.fonts import coverage_warnings
+    from exporter.model.fonts import coverage_warnings
 
     brand = brand or default_brand()
     return coverage_warnings(role.model_dump(mode="json"), brand.faces)

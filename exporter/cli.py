@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from exporter import __version__
-from exporter.batch import FORMATS, Failure, Output
+from exporter.batch.run import FORMATS, Failure, Output
 from exporter.errors import ExitCode, ExporterError, RoleError
-from exporter.role import Role, RoleWarning, load_role, load_role_checked, role_files
-from exporter.text_policy import printable
+from exporter.model.role import Role
+from exporter.model.rolefile import RoleWarning, load_role, load_role_checked, role_files
+from exporter.model.text_policy import printable
+from exporter.version import __version__
 
 if TYPE_CHECKING:
-    from exporter.settings import RenderSettings
+    from exporter.batch.settings import RenderSettings
 
 DEFAULT_ROLES_DIR = Path("fixtures/roles")
 DEFAULT_OUT_DIR = Path("dist")
@@ -96,7 +97,7 @@ brand_option = click.option(
 
 def render_options(command: F) -> F:
     """The options every rendering command shares, gathered into ``settings``."""
-    from exporter.variants import DEFAULT_VARIANT, PDF_VARIANTS
+    from exporter.render.variants import DEFAULT_VARIANT, PDF_VARIANTS
 
     @click.option(
         "--pdf-variant",
@@ -126,7 +127,7 @@ def render_options(command: F) -> F:
         brand_file: Path | None,
         **kwargs: Any,
     ) -> Any:
-        from exporter.settings import RenderSettings
+        from exporter.batch.settings import RenderSettings
 
         settings = RenderSettings(
             brand_file=brand_file,
@@ -168,7 +169,7 @@ def render(
       exporter render fixtures/roles/machine-learning-lead-canada.json --format pdf
       exporter render lead-backend-specialist-canada --out /tmp/reports
     """
-    from exporter.batch import export_files
+    from exporter.batch.run import export_files
 
     formats = _formats(fmt)
     options = settings.options(settings.load_brand()).check(formats)
@@ -244,8 +245,8 @@ def batch(
     """
     import json
 
-    from exporter import progress
-    from exporter.batch import Limits, run_batch
+    from exporter.batch import progress
+    from exporter.batch.run import Limits, run_batch
 
     paths = _role_folder(roles_dir)
     report = run_batch(
@@ -328,7 +329,7 @@ def list_roles(roles_dir: Path) -> None:
     Example:
       exporter list fixtures/roles
     """
-    from exporter import formatting as fmt
+    from exporter.report import formatting as fmt
 
     rows = []
     failed = 0
@@ -380,9 +381,9 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
       exporter reference-docx my-styles.docx
       exporter batch --docx-template my-styles.docx
     """
-    from exporter.batch import write_atomic
-    from exporter.brand import load_brand
-    from exporter.docx_styles import reference_docx as build
+    from exporter.files import write_atomic
+    from exporter.model.brand import load_brand
+    from exporter.render.docx_styles import reference_docx as build
 
     write_atomic(out, build(load_brand(brand_file)))
     click.echo(f"wrote {out}")
@@ -411,7 +412,7 @@ def import_(pages: tuple[str, ...], out_dir: Path) -> None:
       exporter import ../shared/seeds/*.txt --out fixtures/roles
       exporter import - --out /tmp/roles < page.txt
     """
-    from exporter.importer import import_pages
+    from exporter.ingest.importer import import_pages
 
     failed = 0
     for outcome in import_pages(pages, out_dir, sys.stdin.buffer):

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from exporter import api, load_role
-from exporter.outline import Report
-from exporter.role import Role, role_files
+from exporter.model.role import Role
+from exporter.model.rolefile import role_files
+from exporter.report.outline import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES_DIR = ROOT / "fixtures" / "roles"

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
-from exporter.role import Sections
+from exporter.model.role import Sections
 from tests.conftest import ROLES_DIR
 
 BASE_ROLE = ROLES_DIR / "lead-backend-specialist-canada.json"

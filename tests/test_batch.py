@@ -18,14 +18,13 @@ from typing import Any
 
 import pytest
 
-import exporter
-from exporter import settings as settings_module
-from exporter.batch import BatchReport, RenderSettings, run_batch
+from exporter.batch import settings as settings_module
+from exporter.batch.manifest import pdf_page_count, read_manifest
+from exporter.batch.progress import Bar, Lines
+from exporter.batch.run import BatchReport, RenderSettings, run_batch
+from exporter.batch.workers import JobResult
 from exporter.errors import ExporterError
-from exporter.manifest import pdf_page_count, read_manifest
-from exporter.progress import Bar, Lines
-from exporter.role import load_role, role_files
-from exporter.workers import JobResult
+from exporter.model.rolefile import load_role, role_files
 from tests.conftest import ROLE_FILES, ROOT
 from tests.readback import pdf_reader
 
@@ -111,7 +110,7 @@ def test_each_kind_of_change_renders_again(roles, tmp_path, monkeypatch, change)
         with (tmp_path / "logo.png").open("ab") as handle:
             handle.write(b"\0")
     elif change == "version":
-        monkeypatch.setattr(exporter, "__version__", "99.0.0")
+        monkeypatch.setattr(settings_module, "__version__", "99.0.0")
     elif change == "code":
         settings_module.package_digest.cache_clear()
         monkeypatch.setattr(settings_module, "package_digest", lambda: "edited source")
@@ -347,7 +346,7 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_display_follows_the_stream():
-    from exporter.progress import Silent, for_stream
+    from exporter.batch.progress import Silent, for_stream
 
     assert isinstance(for_stream(_Terminal()), Bar)
     assert isinstance(for_stream(io.StringIO()), Lines)

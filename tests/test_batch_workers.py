@@ -18,11 +18,11 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from exporter.batch import RenderSettings, run_batch
+from exporter.batch.pool import WORKER_DIED
+from exporter.batch.run import RenderSettings, run_batch
+from exporter.batch.workers import TEST_HOOK_ENV, Limits
 from exporter.cli import cli
-from exporter.pool import WORKER_DIED
-from exporter.role import load_role, role_files
-from exporter.workers import TEST_HOOK_ENV, Limits
+from exporter.model.rolefile import load_role, role_files
 from tests.conftest import ROLE_FILES
 from tests.readback import pdf_reader
 from tests.test_batch import check_manifest_matches_files, edit_role, manifest

@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from exporter import api
-from exporter.brand import load_brand
 from exporter.cli import cli
 from exporter.errors import BrandError
-from exporter.paths import STYLES_DIR
+from exporter.model.brand import load_brand
+from exporter.render.css import brand_css
+from exporter.resources import STYLES_DIR
 from tests.conftest import ROLES_DIR
 from tests.readback import docx_document, pdf_reader
 
@@ -37,7 +38,7 @@ def test_bundled_brand_loads_its_font_package():
     brand = load_brand()
     assert {face.family for face in brand.faces} == {"IBM Plex Sans"}
     assert {face.weight_min for face in brand.faces} == {400, 700}
-    css = brand.css_variables()
+    css = brand_css(brand)
     assert "@font-face" in css and "--brand-primary: #0b3d5c;" in css
 
 
@@ -142,18 +143,18 @@ def test_characters_no_font_has_are_reported_by_field(tmp_path):
 
 
 def test_stylesheet_weasyprint_cannot_use_is_an_error_naming_it(tmp_path, monkeypatch):
-    import exporter.pdf
+    import exporter.render.pdf
 
     (tmp_path / "report.css").write_text("p { colr: red; margin: 1cm }\n", encoding="utf-8")
-    monkeypatch.setattr(exporter.pdf, "STYLES_DIR", tmp_path)
+    monkeypatch.setattr(exporter.render.pdf, "STYLES_DIR", tmp_path)
     with pytest.raises(BrandError) as caught:
-        exporter.pdf.PdfWriter(load_brand())
+        exporter.render.pdf.PdfWriter(load_brand())
     assert str(caught.value).startswith(f"{tmp_path / 'report.css'}: ")
     assert "colr" in str(caught.value)
 
 
 def test_template_syntax_error_is_caught_before_rendering(tmp_path):
-    from exporter.html import report_template
+    from exporter.render.html import report_template
 
     shutil.copytree(STYLES_DIR.parent / "templates", tmp_path / "templates")
     broken = tmp_path / "templates" / "blocks" / "paragraph.html"
@@ -165,7 +166,7 @@ def test_template_syntax_error_is_caught_before_rendering(tmp_path):
 
 
 def test_brand_font_stack_covers_accents_and_typography(role):
-    from exporter.fonts import coverage, missing_characters
+    from exporter.model.fonts import coverage, missing_characters
 
     covered = coverage(load_brand().faces)
     assert (

@@ -22,10 +22,10 @@ from click.testing import CliRunner, Result
 
 from exporter.cli import cli
 from exporter.errors import RoleError
-from exporter.fetch import FetchRefused, LocalAssetFetcher
-from exporter.names import slugify
-from exporter.paths import STYLES_DIR, TEMPLATES_DIR
-from exporter.role import decode_role, load_role, parse_role_checked, role_json
+from exporter.model.names import slugify
+from exporter.model.rolefile import decode_role, load_role, parse_role_checked, role_json
+from exporter.render.fetch import FetchRefused, LocalAssetFetcher
+from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from tests.hostile import (
     NUMBER_FIELDS,
     ONE_LINE_FIELDS,
@@ -781,7 +781,7 @@ def test_a_flood_of_warnings_is_counted_not_listed():
 def test_the_policy_holds_for_roles_validated_without_the_loader():
     from pydantic import ValidationError
 
-    from exporter.role import Role
+    from exporter.model.role import Role
 
     clean = Role.model_validate(
         set_field(base_data(), ("checklist", 0, "text"), "Zero\u200bwidth\r\nline")

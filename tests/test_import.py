@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporter import facts
 from exporter.cli import cli
 from exporter.errors import ExporterError, PageError
-from exporter.importer import import_page
-from exporter.role import load_role
+from exporter.ingest import facts
+from exporter.ingest.importer import import_page
+from exporter.model.rolefile import load_role
 from tests.conftest import ROLE_FILES, ROLES_DIR, SEEDS_DIR
 from tests.readback import docx_text, pdf_text
 

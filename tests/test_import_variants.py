@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from exporter.importer import import_page
+from exporter.ingest.importer import import_page
 from tests.scrape import scrape
 
 OVERVIEW = {

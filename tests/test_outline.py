@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from exporter.outline import Callout, Chart, KeyFigures, Run, Table, inline, plain
+from exporter.report.outline import Callout, Chart, KeyFigures, Run, Table, inline, plain
 from tests.seed_facts import SEED_FACTS, seed_headings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from exporter.outline import KeyFigures
+from exporter.report.outline import KeyFigures
 from tests.readback import docx_headings, docx_text, pdf_bookmarks, pdf_text
 
 MONEY = re.compile(r"[+\u2212]?\$\d{1,3}(?:,\d{3})+|[+\u2212]\d+\.\d%")

@@ -102,7 +102,7 @@ def test_render_logs_nothing(role, weasyprint_log):
 
 
 def test_source_data_is_attached_and_loads_back(role, pdf):
-    from exporter.role import parse_role
+    from exporter.model.rolefile import parse_role
 
     attachments = pdf_reader(pdf).attachments
     assert list(attachments) == [f"{role.slug}.json"]
@@ -180,6 +180,6 @@ def test_unknown_variant_is_a_clear_error(role):
 def test_variant_list_matches_weasyprint():
     from weasyprint.pdf import VARIANTS
 
-    from exporter.variants import PDF_VARIANTS
+    from exporter.render.variants import PDF_VARIANTS
 
     assert set(PDF_VARIANTS) == set(VARIANTS) - {"debug"}

@@ -20,7 +20,8 @@ from pypdf import PdfReader
 
 from exporter import api
 from exporter.errors import ExporterError
-from exporter.role import Sections, decode_role
+from exporter.model.role import Sections
+from exporter.model.rolefile import decode_role
 
 # Any code point at all, surrogates and controls included.
 ANY_CHAR = st.characters(exclude_categories=())

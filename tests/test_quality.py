@@ -1,4 +1,5 @@
-"""The code passes its own linters: ruff (lint and format) and mypy in strict mode."""
+"""The code passes its own linters: ruff (lint and format), mypy in strict mode, and the
+layers contract of the package (import-linter, configured in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from tests.conftest import ROOT
         ["ruff", "check", "exporter", "tests", "bench", "docs"],
         ["ruff", "format", "--check", "exporter", "tests", "bench", "docs"],
         ["mypy"],
+        ["importlinter.cli"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy"],
+    ids=["ruff-check", "ruff-format", "mypy", "import-layers"],
 )
 def test_linters_pass(command):
     result = subprocess.run(

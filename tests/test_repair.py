@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exporter import repair
+from exporter.ingest import repair
 from tests.scrape import scrape
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from exporter.errors import RoleError
-from exporter.role import load_role, parse_role, slugify
+from exporter.model.role import slugify
+from exporter.model.rolefile import load_role, parse_role
 from tests.conftest import ROLE_FILES
 
 

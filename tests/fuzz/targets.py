@@ -64,7 +64,7 @@ def role_seeds() -> list[bytes]:
 @target("role", seeds=role_seeds)
 def load_role_bytes(data: bytes) -> None:
     """Decode, limit-check, clean and validate one role file's bytes."""
-    from exporter.role import decode_role
+    from exporter.model.rolefile import decode_role
 
     decode_role(data, "fuzz.json")
 
@@ -78,6 +78,6 @@ def page_seeds() -> list[bytes]:
 @target("import", seeds=page_seeds)
 def import_page_bytes(data: bytes) -> None:
     """Decode, repair, structure and validate one market-intelligence page's bytes."""
-    from exporter.importer import decode_page, import_page
+    from exporter.ingest.importer import decode_page, import_page
 
     import_page(decode_page(data, "fuzz.txt"), "fuzz.txt")

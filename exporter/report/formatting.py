@@ -11,40 +11,13 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-LANGUAGE = "en"
+from exporter.model.country import language_tag, locale_for
 
-
-@cache
-def _territory_codes() -> dict[str, str]:
-    names = Locale(LANGUAGE).territories
-    return {name.casefold(): code for code, name in names.items() if code.isalpha()}
-
-
-def country_code(country: str) -> str:
-    """ISO 3166 code of an English country name (``Canada`` -> ``CA``)."""
-    code = _territory_codes().get(country.strip().casefold())
-    if code is None:
-        raise ValueError(f"unknown country {country!r} (use its English name, e.g. 'Canada')")
-    return code
-
-
-@cache
-def locale_for(country: str) -> Locale:
-    """The locale whose conventions a reader in ``country`` expects."""
-    try:
-        return Locale.parse(f"{LANGUAGE}_{country_code(country)}")
-    except UnknownLocaleError:
-        return Locale.parse(LANGUAGE)
-
-
-def language_tag(country: str) -> str:
-    """BCP 47 tag for documents about ``country`` (``en-CA``)."""
-    locale = locale_for(country)
-    return f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+__all__ = ["integer", "language_tag", "money", "month", "percent", "signed_money"]
 
 
 @cache

@@ -3,8 +3,8 @@
 Brand files come from operators. They are validated when loaded, before any role
 is rendered: colours must be ``#rrggbb``, font names plain words, the website an
 http(s) URL, and every file the brand names (logo, fonts) present and readable.
-Values that reach CSS are only ever those that passed this grammar, and strings
-are escaped by :func:`css_string`.
+Values that reach CSS are only ever those that passed this grammar; strings are
+escaped when they become CSS (:mod:`exporter.render.css`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from exporter.errors import BrandError
-from exporter.fonts import (
+from exporter.model.fonts import (
     FALLBACK_FAMILY,
     FontFace,
     FontFileError,
@@ -24,7 +24,7 @@ from exporter.fonts import (
     package_font_files,
     static_faces,
 )
-from exporter.paths import STYLES_DIR
+from exporter.resources import STYLES_DIR
 
 DEFAULT_BRAND = STYLES_DIR / "brand.toml"
 
@@ -104,43 +104,6 @@ class Brand(_Strict):
     def asset_roots(self) -> tuple[Path, ...]:
         """Folders the renderer may read for this brand: its own folder and its fonts'."""
         return (self.folder.resolve(), *sorted({face.path.parent for face in self.faces}))
-
-    def font_stack(self, family: str) -> str:
-        """A CSS font-family list: the brand family, then the fallback."""
-        return f"{css_string(family)}, {css_string(FALLBACK_FAMILY)}, sans-serif"
-
-    def css_variables(self) -> str:
-        """The brand as @font-face rules, CSS custom properties and page settings."""
-        from exporter.fonts import font_face_css
-
-        c = self.colours
-        lines = [
-            f"--brand-{name}: {value};"
-            for name, value in (
-                ("primary", c.primary),
-                ("accent", c.accent),
-                ("text", c.text),
-                ("muted", c.muted),
-                ("surface", c.surface),
-                ("warning", c.warning),
-            )
-        ]
-        lines.append(f"--font-body: {self.font_stack(self.fonts.body)};")
-        lines.append(f"--font-heading: {self.font_stack(self.fonts.heading)};")
-        return (
-            font_face_css(self.faces)
-            + ":root {\n  "
-            + "\n  ".join(lines)
-            + "\n}\n"
-            + f"@page {{ size: {self.page_size}; "
-            + f"@bottom-left {{ content: {css_string(self.footer)}; }} }}\n"
-        )
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal that no text can break out of: all but letters and digits escaped."""
-    escaped = "".join(ch if ch.isascii() and ch.isalnum() else f"\\{ord(ch):x} " for ch in text)
-    return f'"{escaped}"'
 
 
 def load_brand(path: Path | str | None = None) -> Brand:

@@ -22,9 +22,9 @@ from babel.dates import get_month_names
 from babel.languages import get_official_languages
 from babel.numbers import get_currency_symbol, get_territory_currencies
 
-from exporter.formatting import country_code, locale_for
+from exporter.model.country import country_code, locale_for
+from exporter.model.markup import bold_terms, without_bold
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _UPDATED = re.compile(r"Last Updated:?\s*(?P<month>[A-Za-z]+)\.?\s+(?P<year>\d{4})", re.I)
 _DATA_POINTS = re.compile(r"Based on\s+(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s+data points?\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘*(])")
@@ -67,11 +67,6 @@ class Amount:
     section: str
 
 
-def bold_terms(text: str) -> list[str]:
-    """The ``**bold**`` terms of a text, in order, without repeats."""
-    return list(dict.fromkeys(term.strip() for term in _BOLD.findall(text) if term.strip()))
-
-
 def certifications(
     skill_premium: str, top: Sequence[str], key: Sequence[str]
 ) -> tuple[list[str], list[str]]:
@@ -82,7 +77,7 @@ def certifications(
     skills: list[str] = []
     certs: list[str] = []
     for sentence in _SENTENCE_END.split(skill_premium):
-        about_certificates = bool(_CERTIFICATE_WORDS.search(_BOLD.sub("", sentence)))
+        about_certificates = bool(_CERTIFICATE_WORDS.search(without_bold(sentence)))
         for term in bold_terms(sentence):
             is_cert = term in key or bool(_CERTIFICATE_WORDS.search(term))
             if term not in top and (is_cert or about_certificates):

@@ -21,10 +21,10 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Mm, Pt, RGBColor
 
-from exporter import ooxml
-from exporter.brand import Brand
 from exporter.errors import BrandError
-from exporter.paths import STYLES_DIR
+from exporter.model.brand import Brand
+from exporter.render import ooxml
+from exporter.resources import STYLES_DIR
 
 BUNDLED_REFERENCE = STYLES_DIR / "reference.docx"
 

@@ -28,10 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from exporter.atomic import remove_partials, write_atomic
-from exporter.errors import ExporterError, RoleError
-from exporter.jsonfile import read_file
-from exporter.manifest import (
+from exporter.batch.manifest import (
     INDEX_NAME,
     MANIFEST_NAME,
     FailedRecord,
@@ -42,11 +39,15 @@ from exporter.manifest import (
     write_if_changed,
     write_zip,
 )
-from exporter.pool import ExecutorFactory, default_jobs, process_pool, run_jobs
-from exporter.progress import Progress, Silent
-from exporter.role import MAX_FILE_BYTES, Role, RoleWarning, decode_role, load_role_checked
-from exporter.settings import RenderSettings, role_hash
-from exporter.workers import Job, JobResult, Limits
+from exporter.batch.pool import ExecutorFactory, default_jobs, process_pool, run_jobs
+from exporter.batch.progress import Progress, Silent
+from exporter.batch.settings import RenderSettings, role_hash
+from exporter.batch.workers import Job, JobResult, Limits
+from exporter.errors import ExporterError, RoleError
+from exporter.files import remove_partials, write_atomic
+from exporter.model.jsonfile import read_file
+from exporter.model.role import MAX_FILE_BYTES, Role
+from exporter.model.rolefile import RoleWarning, decode_role, load_role_checked
 
 if TYPE_CHECKING:
     from exporter.api import RenderOptions

@@ -166,24 +166,6 @@ def missing_characters(text: str, covered: frozenset[int]) -> list[str]:
     return list(seen)
 
 
-def font_face_css(faces: Iterable[FontFace]) -> str:
-    """``@font-face`` rules for the faces (URLs are file URIs of the resolved files)."""
-    from exporter.brand import css_string
-
-    rules = []
-    for face in faces:
-        # WeasyPrint takes no weight range; a variable face without one serves every weight.
-        weight = "" if face.variable else f"font-weight: {face.weight_min}; "
-        rules.append(
-            "@font-face { "
-            f"font-family: {css_string(face.family)}; "
-            f"src: url({css_string(face.path.as_uri())}); "
-            f"{weight}"
-            f"font-style: {'italic' if face.italic else 'normal'}; }}"
-        )
-    return "\n".join(rules) + "\n"
-
-
 def text_fields(value: object, path: str = "") -> list[tuple[str, str]]:
     """Every string in nested role data, with its dotted field path."""
     if isinstance(value, str):

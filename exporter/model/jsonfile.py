@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from exporter.errors import FieldProblem, RoleError
-from exporter.safefile import UnsafeFile, read_regular_file
+from exporter.files import UnsafeFile, read_regular_file
 
 #: Longest integer literal accepted; Python refuses to parse more than 4,300 digits.
 MAX_INTEGER_DIGITS = 30

@@ -27,8 +27,8 @@ from concurrent.futures import (
 )
 from typing import Any
 
-from exporter.settings import RenderSettings
-from exporter.workers import Job, JobResult, init_worker, render_job
+from exporter.batch.settings import RenderSettings
+from exporter.batch.workers import Job, JobResult, init_worker, render_job
 
 #: ``factory(workers, initializer, initargs) -> Executor``
 ExecutorFactory = Callable[[int, Callable[..., object], tuple[Any, ...]], Executor]

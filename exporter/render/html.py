@@ -12,12 +12,12 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
 
-from exporter import __version__
-from exporter.brand import Brand
-from exporter.chart import layout
 from exporter.errors import BrandError
-from exporter.outline import Report
-from exporter.paths import TEMPLATES_DIR
+from exporter.model.brand import Brand
+from exporter.report.chart import layout
+from exporter.report.outline import Report
+from exporter.resources import TEMPLATES_DIR
+from exporter.version import __version__
 
 MAIN_TEMPLATE = "report.html"
 

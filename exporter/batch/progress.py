@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from exporter.workers import JobResult
+from exporter.batch.workers import JobResult
 
 
 class Progress(Protocol):

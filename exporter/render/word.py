@@ -21,11 +21,12 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt
 
-from exporter import __version__, chart, ooxml
-from exporter.brand import Brand
-from exporter.docx_styles import load_reference, save
 from exporter.errors import RenderError
-from exporter.outline import (
+from exporter.model.brand import Brand
+from exporter.render import chart_png, ooxml
+from exporter.render.docx_styles import load_reference, save
+from exporter.report import chart
+from exporter.report.outline import (
     BulletList,
     Callout,
     Chart,
@@ -35,6 +36,7 @@ from exporter.outline import (
     Runs,
     Table,
 )
+from exporter.version import __version__
 
 PAGE_SIZES = {"A4": (Mm(210), Mm(297)), "Letter": (Mm(215.9), Mm(279.4))}
 MARGIN_SIDE, MARGIN_TOP = Mm(18), Mm(20)
@@ -188,7 +190,7 @@ class DocxWriter:
         document.add_paragraph(style="Caption")  # breathing room after the table
 
     def _chart(self, document: Any, block: Chart) -> None:
-        picture = chart.png(block, self.brand)
+        picture = chart_png.png(block, self.brand)
         geometry = chart.layout(block)
         width = Mm(130)
         height = int(width * geometry.height / geometry.width)

@@ -22,10 +22,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import exporter
-from exporter.brand import DEFAULT_BRAND, Brand, load_brand
-from exporter.paths import STYLES_DIR, TEMPLATES_DIR
-from exporter.variants import DEFAULT_VARIANT
+from exporter.model.brand import DEFAULT_BRAND, Brand, load_brand
+from exporter.render.variants import DEFAULT_VARIANT
+from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+from exporter.version import __version__
 
 if TYPE_CHECKING:
     from exporter.api import RenderOptions
@@ -73,7 +73,7 @@ class RenderSettings:
         return {key: _plain(value) for key, value in values.items()}
 
     def _inputs(self, brand: Brand) -> Iterator[tuple[str, bytes]]:
-        yield "exporter.version", exporter.__version__.encode()
+        yield "exporter.version", __version__.encode()
         yield "exporter.source", package_digest().encode()
         for name in RENDER_LIBRARIES:
             yield f"library.{name}", _library_version(name).encode()
@@ -110,7 +110,7 @@ def tree_digest(folder: Path) -> str:
 @cache
 def package_digest() -> str:
     """Hex SHA-256 of the exporter's own source: a code change is a version change."""
-    return tree_digest(Path(exporter.__file__).parent)
+    return tree_digest(Path(__file__).resolve().parents[1])
 
 
 def referenced_files(brand: Brand, base: Path) -> set[Path]:

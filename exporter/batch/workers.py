@@ -41,12 +41,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from exporter.atomic import write_atomic
-from exporter.brand import Brand
+from exporter.batch.manifest import OutputRecord, pdf_page_count
+from exporter.batch.settings import RenderSettings
 from exporter.errors import ExporterError
-from exporter.manifest import OutputRecord, pdf_page_count
-from exporter.role import Role
-from exporter.settings import RenderSettings
+from exporter.files import write_atomic
+from exporter.model.brand import Brand
+from exporter.model.role import Role
 
 TEST_HOOK_ENV = "EXPORTER_TEST_HOOK"
 

@@ -24,8 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from exporter.paths import STYLES_DIR, TEMPLATES_DIR
-from exporter.safefile import UnsafeFile, read_regular_file
+from exporter.files import UnsafeFile, read_regular_file
+from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
 #: Largest asset served (fonts are the biggest: a variable TTF is a few MB).
 MAX_ASSET_BYTES = 20_000_000

@@ -18,11 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from exporter import repair
-from exporter.batch import write_atomic
 from exporter.errors import ExporterError, PageError
-from exporter.facts import (
-    bold_terms,
+from exporter.files import UnsafeFile, read_regular_file, write_atomic
+from exporter.ingest import repair
+from exporter.ingest.facts import (
     certifications,
     data_points,
     is_header_line,
@@ -30,8 +29,9 @@ from exporter.facts import (
     salaries,
     updated_month,
 )
-from exporter.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role, parse_role, role_json
-from exporter.safefile import UnsafeFile, read_regular_file
+from exporter.model.markup import bold_terms
+from exporter.model.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role
+from exporter.model.rolefile import parse_role, role_json
 
 STDIN = "-"
 
@@ -282,7 +282,7 @@ def _role_and_country(rest: str) -> tuple[str, str]:
 
 
 def _known_country(country: str) -> bool:
-    from exporter.formatting import country_code
+    from exporter.model.country import country_code
 
     try:
         country_code(country)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from exporter.atomic import atomic_path, write_atomic
+from exporter.files import atomic_path, write_atomic
 
 MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.html"

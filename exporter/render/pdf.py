@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
-from exporter.brand import Brand
 from exporter.errors import BrandError
-from exporter.fetch import LocalAssetFetcher
-from exporter.html import render_html
-from exporter.outline import Report
-from exporter.paths import STYLES_DIR, TEMPLATES_DIR
-from exporter.variants import DEFAULT_VARIANT, allows_attachments
+from exporter.model.brand import Brand
+from exporter.render.css import brand_css
+from exporter.render.fetch import LocalAssetFetcher
+from exporter.render.html import render_html
+from exporter.render.variants import DEFAULT_VARIANT, allows_attachments
+from exporter.report.outline import Report
+from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
 
 class PdfWriter:
@@ -37,7 +38,7 @@ class PdfWriter:
             self._stylesheets = [
                 CSS(filename=str(stylesheet), font_config=self._fonts, url_fetcher=self._fetcher),
                 CSS(
-                    string=brand.css_variables(),
+                    string=brand_css(brand),
                     base_url=str(brand.folder) + "/",
                     font_config=self._fonts,
                     url_fetcher=self._fetcher,

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from exporter import formatting as fmt
-from exporter.brand import Brand
-from exporter.role import SMALL_SAMPLE_THRESHOLD, Role
+from exporter.model.brand import Brand
+from exporter.model.markup import split_bold
+from exporter.model.role import SMALL_SAMPLE_THRESHOLD, Role
+from exporter.report import formatting as fmt
 
 
 @dataclass(frozen=True)
@@ -126,21 +127,9 @@ class Report:
         return tuple(section.title for section in self.sections)
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-
-
 def inline(text: str) -> Runs:
     """Split ``**bold**`` markup into runs; unmatched ``**`` stays literal."""
-    runs: list[Run] = []
-    position = 0
-    for match in _BOLD.finditer(text):
-        if match.start() > position:
-            runs.append(Run(text[position : match.start()]))
-        runs.append(Run(match.group(1), bold=True))
-        position = match.end()
-    if position < len(text):
-        runs.append(Run(text[position:]))
-    return tuple(runs)
+    return tuple(Run(piece, bold=bold) for piece, bold in split_bold(text))
 
 
 def plain(runs: Runs) -> str:

@@ -1,0 +1,1 @@
+"""The bundled stylesheet, brand, logo and Word reference document (exporter.styles)."""

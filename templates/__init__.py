@@ -1,0 +1,1 @@
+"""The bundled report templates, shipped as package data (exporter.templates)."""
