@@ -6,7 +6,7 @@ import atexit
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from exporter.model.brand import Brand, load_brand
 from exporter.model.role import Role
@@ -17,6 +17,11 @@ from exporter.report.outline import Report, build_report
 if TYPE_CHECKING:
     from exporter.render.pdf import PdfWriter
     from exporter.render.word import DocxWriter
+
+
+#: The formats a role renders to.
+Format = Literal["pdf", "docx"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 
 
 @cache
@@ -33,8 +38,9 @@ class RenderOptions:
     pdf_variant: str = DEFAULT_VARIANT
     attach: bool = True
     docx_template: Path | None = None
+    templates: Path | None = None  #: an operator's templates, searched before the bundled ones
 
-    def check(self, formats: tuple[str, ...] = ("docx",)) -> RenderOptions:
+    def check(self, formats: tuple[Format, ...] = ("docx",)) -> RenderOptions:
         """Load what can fail before any role renders: templates, and each format's writer.
 
         The PDF writer (which parses the stylesheets) is only built when ``formats``
@@ -43,20 +49,22 @@ class RenderOptions:
         from exporter.render.html import report_template
 
         _require_variant(self.pdf_variant)
-        report_template()  # every template compiles
+        report_template(self.templates)  # every template compiles
         if "docx" in formats:
             docx_writer(self.brand, self.docx_template)
         if "pdf" in formats:
-            pdf_writer(self.brand, self.pdf_variant)
+            pdf_writer(self.brand, self.pdf_variant, self.templates)
         return self
 
 
 @cache
-def pdf_writer(brand: Brand, variant: str = DEFAULT_VARIANT) -> PdfWriter:
-    """A cached writer per brand and variant: fonts and stylesheets are parsed once."""
+def pdf_writer(
+    brand: Brand, variant: str = DEFAULT_VARIANT, templates: Path | None = None
+) -> PdfWriter:
+    """A cached writer per brand, variant and templates: fonts and stylesheets parsed once."""
     from exporter.render.pdf import PdfWriter
 
-    return PdfWriter(brand, variant)
+    return PdfWriter(brand, variant, templates)
 
 
 # Drop cached writers while the interpreter is whole: WeasyPrint's FontConfiguration
@@ -72,15 +80,17 @@ def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
     return DocxWriter(brand, template)
 
 
-def render(role: Role, fmt: str, options: RenderOptions) -> bytes:
-    """One role in one format ("pdf" or "docx") as bytes."""
-    from exporter.errors import RenderError
-
+def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
+    """One role in one format as bytes."""
     if fmt == "pdf":
-        return render_pdf(role, options.brand, options.pdf_variant, options.attach)
+        return render_pdf(
+            role, options.brand, options.pdf_variant, options.attach, options.templates
+        )
     if fmt == "docx":
         return render_docx(role, options.brand, options.docx_template)
-    raise RenderError(f"unknown format {fmt!r}")
+    from exporter.errors import RenderError
+
+    raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
 
 
 def _require_variant(variant: str) -> None:
@@ -108,17 +118,20 @@ def render_pdf(
     brand: Brand | None = None,
     variant: str = DEFAULT_VARIANT,
     attach: bool = True,
+    templates: Path | None = None,
 ) -> bytes:
     """The role's branded report as PDF bytes.
 
     Tagged PDF/UA-1 unless ``variant`` names another of :data:`PDF_VARIANTS`. The
     role's data is embedded as ``<slug>.json`` (canonical JSON that loads back
     equal) unless ``attach`` is false or the variant forbids attachments.
+    ``templates`` is an operator's folder of templates, searched before the
+    bundled ones (a file there replaces the bundled file of the same name).
     """
     _require_variant(variant)
     brand = brand or default_brand()
     source = (f"{role.slug}.json", role_json(role)) if attach else None
-    return pdf_writer(brand, variant).render(build_report(role, brand), source)
+    return pdf_writer(brand, variant, templates).render(build_report(role, brand), source)
 
 
 def render_docx(role: Role, brand: Brand | None = None, template: Path | None = None) -> bytes:
@@ -129,3 +142,11 @@ def render_docx(role: Role, brand: Brand | None = None, template: Path | None = 
     """
     brand = brand or default_brand()
     return docx_writer(brand, template).render(build_report(role, brand))
+
+
+def write_reference_docx(out: Path, brand_file: Path | None = None) -> None:
+    """Write the reference document (every style the briefing uses) for a brand to ``out``."""
+    from exporter.files import write_atomic
+    from exporter.render.docx_styles import reference_docx
+
+    write_atomic(out, reference_docx(load_brand(brand_file)))

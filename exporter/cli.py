@@ -1,9 +1,11 @@
 """The ``exporter`` command: a thin Click layer over the library.
 
-Each command parses its options, calls a library function and reports. Every
-:class:`~exporter.errors.ExporterError` becomes one message on stderr and exit
-code 1; nothing the user can cause prints a traceback. Heavy imports (WeasyPrint,
-python-docx) happen inside the commands, so ``--help`` is instant.
+Each command parses its options, calls one library function and prints what it
+returned. One place, :class:`ExporterGroup`, turns errors into messages and exit
+codes: an :class:`~exporter.errors.ExporterError` or an I/O error is one line on
+stderr and exit code 1, Ctrl-C is 130, and nothing the user can cause prints a
+traceback. Heavy imports (WeasyPrint, python-docx) happen inside the commands,
+so ``--help`` is instant.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from exporter.batch.run import FORMATS, Failure, Output
-from exporter.errors import ExitCode, ExporterError, RoleError
-from exporter.model.role import Role
-from exporter.model.rolefile import RoleWarning, load_role, load_role_checked, role_files
+from exporter.errors import ExitCode, ExporterError
 from exporter.model.text_policy import printable
 from exporter.version import __version__
 
 if TYPE_CHECKING:
+    from exporter.api import Format
+    from exporter.batch.export import Outcome
     from exporter.batch.settings import RenderSettings
+    from exporter.batch.workers import JobResult
+    from exporter.model.rolefile import RoleWarning
 
-DEFAULT_ROLES_DIR = Path("fixtures/roles")
+#: Where role files are read from and imported to when no folder is given.
+DEFAULT_ROLES_DIR = Path("roles")
 DEFAULT_OUT_DIR = Path("dist")
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,30 +48,32 @@ def _warn(warning: RoleWarning | str) -> None:
     click.echo(f"warning: {printable(str(warning))}", err=True)
 
 
-def friendly_errors(command: F) -> F:
-    """Turn library errors into one message and a non-zero exit code."""
+class ExporterGroup(click.Group):
+    """The command group, and the one place errors become messages and exit codes."""
 
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
         except ExporterError as exc:
             _fail(str(exc))
-            sys.exit(ExitCode.FAILED)
         except OSError as exc:  # e.g. an output folder that cannot be created
             _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
-            sys.exit(ExitCode.FAILED)
+        except KeyboardInterrupt:
+            _fail("interrupted")
+            ctx.exit(ExitCode.INTERRUPTED)
         except Exception as exc:  # a bug: still one line, with a way to see the traceback
             if os.environ.get("EXPORTER_DEBUG"):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} (EXPORTER_DEBUG=1 shows details)")
-            sys.exit(ExitCode.FAILED)
-
-    return wrapper  # type: ignore[return-value]
+        ctx.exit(ExitCode.FAILED)
 
 
-def _formats(choice: str) -> tuple[str, ...]:
-    return FORMATS if choice == "all" else (choice,)
+def _formats(choice: str) -> tuple[Format, ...]:
+    from exporter.api import FORMATS
+
+    return FORMATS if choice == "all" else tuple(f for f in FORMATS if f == choice)
 
 
 format_option = click.option(
@@ -91,7 +97,13 @@ brand_option = click.option(
     "brand_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Brand file (TOML); default: styles/brand.toml.",
+    help="Brand file (TOML); default: the bundled brand.",
+)
+roles_dir_argument = click.argument(
+    "roles_dir",
+    required=False,
+    default=DEFAULT_ROLES_DIR,
+    type=click.Path(file_okay=False, path_type=Path),
 )
 
 
@@ -117,6 +129,13 @@ def render_options(command: F) -> F:
         default=None,
         help="Reference .docx whose styles the DOCX uses (see `exporter reference-docx`).",
     )
+    @click.option(
+        "--templates",
+        "templates_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of report templates; a template found there replaces the bundled one.",
+    )
     @brand_option
     @wraps(command)
     def wrapper(
@@ -124,6 +143,7 @@ def render_options(command: F) -> F:
         pdf_variant: str,
         no_attach: bool,
         docx_template: Path | None,
+        templates_dir: Path | None,
         brand_file: Path | None,
         **kwargs: Any,
     ) -> Any:
@@ -134,13 +154,14 @@ def render_options(command: F) -> F:
             pdf_variant=pdf_variant,
             attach=not no_attach,
             docx_template=docx_template,
+            templates_dir=templates_dir,
         )
         return command(*args, settings=settings, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ExporterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="exporter")
 def cli() -> None:
     """Turn role salary data into branded PDF reports and editable Word briefings."""
@@ -157,7 +178,6 @@ def cli() -> None:
     show_default=True,
     help="Where to look up a ROLE given as a slug.",
 )
-@friendly_errors
 @render_options
 def render(
     roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, settings: RenderSettings
@@ -167,25 +187,22 @@ def render(
     \b
     Example:
       exporter render fixtures/roles/machine-learning-lead-canada.json --format pdf
-      exporter render lead-backend-specialist-canada --out /tmp/reports
+      exporter render lead-backend-specialist-canada --roles-dir fixtures/roles
     """
-    from exporter.batch.run import export_files
+    from exporter.batch.export import export_files
+    from exporter.batch.manifest import FailedRecord
+    from exporter.model.rolefile import find_role
 
-    formats = _formats(fmt)
-    options = settings.options(settings.load_brand()).check(formats)
-    paths = [_resolve_role(name, roles_dir) for name in roles]
-    result = export_files(paths, out_dir, formats, options, on_done=_report_one, on_warning=_warn)
-    if not result.ok:
+    settings = dataclasses.replace(settings, formats=_formats(fmt))
+    settings.check()
+    paths = [find_role(name, roles_dir) for name in roles]
+    outcomes = export_files(paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn)
+    if any(isinstance(outcome, FailedRecord) for outcome in outcomes):
         sys.exit(ExitCode.FAILED)
 
 
 @cli.command()
-@click.argument(
-    "roles_dir",
-    required=False,
-    default=DEFAULT_ROLES_DIR,
-    type=click.Path(file_okay=False, path_type=Path),
-)
+@roles_dir_argument
 @format_option
 @out_option
 @click.option(
@@ -214,7 +231,6 @@ def render(
 @click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-@friendly_errors
 @render_options
 def batch(
     roles_dir: Path,
@@ -230,7 +246,7 @@ def batch(
     as_json: bool,
     quiet: bool,
 ) -> None:
-    """Export every role in ROLES_DIR (default: fixtures/roles) into --out.
+    """Export every role in ROLES_DIR (default: ./roles) into --out.
 
     One PDF and one DOCX per role, named by the role's slug, rendered by worker
     processes. Only roles whose data, templates, styles, brand or exporter version
@@ -247,10 +263,10 @@ def batch(
 
     from exporter.batch import progress
     from exporter.batch.run import Limits, run_batch
+    from exporter.model.rolefile import role_folder
 
-    paths = _role_folder(roles_dir)
     report = run_batch(
-        paths,
+        role_folder(roles_dir),
         out_dir,
         dataclasses.replace(settings, formats=_formats(fmt)),
         jobs=jobs,
@@ -262,31 +278,22 @@ def batch(
     )
     for warning in report.warnings:
         _warn(warning)
-    exported = len(report.manifest.roles)
-    summary = (
-        f"{exported} of {report.total} roles exported to {out_dir} "
-        f"({report.rendered} rendered, {report.up_to_date} up to date"
-        + (f", {len(report.failures)} failed" if report.failures else "")
-        + (f", {report.not_attempted} not attempted" if report.not_attempted else "")
-        + f") in {report.seconds:.1f} s"
-    )
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    click.echo(summary, err=as_json)
+    click.echo(report.summary(), err=as_json)
     if report.failures:
         click.echo("failed:", err=True)
         for failure in sorted(report.failures, key=lambda f: f.source):
             click.echo("  " + printable(failure.error).replace("\n", "\n  "), err=True)
     if report.interrupted:
         _fail("interrupted: the files written so far are whole; run again to finish")
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)
     if not report.ok:
         sys.exit(ExitCode.FAILED)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@friendly_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Check role files (or folders of them) against the schema.
 
@@ -296,6 +303,9 @@ def validate(paths: tuple[Path, ...]) -> None:
     Example:
       exporter validate fixtures/roles
     """
+    from exporter.errors import RoleError
+    from exporter.model.rolefile import load_role_checked
+
     files = list(_expand(paths))
     bad = 0
     for path in files:
@@ -315,13 +325,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @cli.command("list")
-@click.argument(
-    "roles_dir",
-    required=False,
-    default=DEFAULT_ROLES_DIR,
-    type=click.Path(file_okay=False, path_type=Path),
-)
-@friendly_errors
+@roles_dir_argument
 def list_roles(roles_dir: Path) -> None:
     """List the roles in ROLES_DIR: slug, role, country and key figures.
 
@@ -329,11 +333,13 @@ def list_roles(roles_dir: Path) -> None:
     Example:
       exporter list fixtures/roles
     """
-    from exporter.report import formatting as fmt
+    from exporter.errors import RoleError
+    from exporter.model.rolefile import load_role_checked, role_folder
+    from exporter.report.outline import figures
 
     rows = []
     failed = 0
-    for path in _role_folder(roles_dir):
+    for path in role_folder(roles_dir):
         try:
             loaded = load_role_checked(path)
         except RoleError as exc:
@@ -343,25 +349,15 @@ def list_roles(roles_dir: Path) -> None:
         for warning in loaded.warnings:
             _warn(warning)
         role = loaded.role
-        cur, country = role.salary.currency, role.country
-        rows.append(
-            (
-                role.slug,
-                role.role,
-                country,
-                fmt.money(role.salary.current_average, cur, country),
-                fmt.money(role.salary.projected, cur, country),
-                fmt.percent(role.change_ratio, country),
-                fmt.integer(role.data_points, country)
-                + (" (small sample)" if role.small_sample else ""),
-            )
-        )
+        shown = figures(role)
+        points = shown.data_points + (" (small sample)" if shown.small_sample else "")
+        figures_row = (shown.current, shown.projected, shown.change_percent, points)
+        rows.append((role.slug, role.role, role.country, *figures_row))
     header = ("SLUG", "ROLE", "COUNTRY", "CURRENT", "PROJECTED", "CHANGE", "DATA POINTS")
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
-        click.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo(printable("  ".join(cells).rstrip()))
     if failed:
         sys.exit(ExitCode.FAILED)
 
@@ -369,7 +365,6 @@ def list_roles(roles_dir: Path) -> None:
 @cli.command("reference-docx")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @brand_option
-@friendly_errors
 def reference_docx(out: Path, brand_file: Path | None) -> None:
     """Write the reference .docx (every style the briefing uses) to OUT.
 
@@ -381,11 +376,9 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
       exporter reference-docx my-styles.docx
       exporter batch --docx-template my-styles.docx
     """
-    from exporter.files import write_atomic
-    from exporter.model.brand import load_brand
-    from exporter.render.docx_styles import reference_docx as build
+    from exporter.api import write_reference_docx
 
-    write_atomic(out, build(load_brand(brand_file)))
+    write_reference_docx(out, brand_file)
     click.echo(f"wrote {out}")
 
 
@@ -399,17 +392,17 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
     show_default=True,
     help="Folder for the role files.",
 )
-@friendly_errors
 def import_(pages: tuple[str, ...], out_dir: Path) -> None:
     """Import market-intelligence PAGE... (text files; - is stdin) into role files.
 
     Repairs the scraped text (UTF-8 read as Thai, lost dashes, icon remnants),
-    finds the facts and writes one <slug>.json per page into --out. A bad page
-    is reported and the others still import; the exit code is 1 if any failed.
+    finds the facts and writes one <slug>.json per page into --out (default:
+    ./roles). A bad page is reported and the others still import; the exit code
+    is 1 if any failed.
 
     \b
     Example:
-      exporter import ../shared/seeds/*.txt --out fixtures/roles
+      exporter import ../shared/seeds/*.txt --out roles
       exporter import - --out /tmp/roles < page.txt
     """
     from exporter.ingest.importer import import_pages
@@ -429,6 +422,8 @@ def import_(pages: tuple[str, ...], out_dir: Path) -> None:
 
 
 def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
+    from exporter.model.rolefile import role_files
+
     for path in paths:
         if path.is_dir():
             yield from role_files(path)
@@ -438,42 +433,19 @@ def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
             raise ExporterError(f"{path}: no such file or folder")
 
 
-def _role_folder(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise ExporterError(f"{folder}: no such folder of role files")
-    paths = role_files(folder)
-    if not paths:
-        raise ExporterError(f"{folder}: no role files (*.json) in this folder")
-    return paths
+def _reporter(out_dir: Path) -> Callable[[Path, Outcome, JobResult | None], None]:
+    """Prints each role's outcome as ``exporter render`` finishes it."""
+    from exporter.batch.manifest import FailedRecord
 
+    def report(path: Path, outcome: Outcome, result: JobResult | None) -> None:
+        if isinstance(outcome, FailedRecord):
+            _fail(outcome.error)
+            return
+        for output in outcome.outputs:
+            size, seconds = output.size, output.render_seconds
+            click.echo(f"wrote {out_dir / output.file} ({size:,} bytes, {seconds:.2f} s)")
 
-def _resolve_role(name: str, roles_dir: Path) -> Path:
-    """A ROLE argument is a role file, or the slug of a role in ``roles_dir``."""
-    path = Path(name)
-    if path.is_file():
-        return path
-    candidate = roles_dir / f"{name}.json"
-    if candidate.is_file():
-        return candidate
-    if roles_dir.is_dir():
-        for file in role_files(roles_dir):
-            try:
-                role: Role = load_role(file)
-            except RoleError:
-                continue
-            if role.slug == name:
-                return file
-    raise ExporterError(f"{name}: no such role file, and no role with that slug in {roles_dir}")
-
-
-def _report_one(path: Path, outcome: list[Output] | Failure) -> None:
-    if isinstance(outcome, Failure):
-        _fail(outcome.message)
-        return
-    for output in outcome:
-        for warning in output.warnings:
-            _warn(f"{path}: {warning}")
-        click.echo(f"wrote {output.path} ({output.size:,} bytes, {output.seconds:.2f} s)")
+    return report
 
 
 def main() -> None:

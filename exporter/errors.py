@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1  #: invalid input, or a render (or any role of a batch) failed
     USAGE = 2  #: wrong command-line usage (Click's own code)
+    INTERRUPTED = 130  #: stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention)
 
 
 @dataclass(frozen=True)

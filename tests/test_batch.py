@@ -19,13 +19,19 @@ from typing import Any
 import pytest
 
 from exporter.batch import settings as settings_module
-from exporter.batch.manifest import pdf_page_count, read_manifest
+from exporter.batch.manifest import (
+    FailedRecord,
+    OutputRecord,
+    RoleRecord,
+    pdf_page_count,
+    read_manifest,
+)
 from exporter.batch.progress import Bar, Lines
 from exporter.batch.run import BatchReport, RenderSettings, run_batch
-from exporter.batch.workers import JobResult
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files
 from tests.conftest import ROLE_FILES, ROOT
+from tests.faults import Misbehave
 from tests.readback import pdf_reader
 
 DOCX = RenderSettings(formats=("docx",))
@@ -248,12 +254,17 @@ def test_leftover_partial_files_are_cleared(roles, tmp_path):
     assert not list(out.glob("*.part")) and not list(out.glob(".*.part"))
 
 
-def test_fail_fast_stops_at_the_first_failure(roles, tmp_path):
-    (roles / "aaa-broken.json").write_text("[]", encoding="utf-8")
-    report = batch(roles, tmp_path / "out", fail_fast=True)
-    # a role that fails validation never reaches a worker; the others still render
-    assert [f.source for f in report.failures] == ["aaa-broken.json"]
+@pytest.mark.parametrize("fail_fast", [False, True], ids=["go-on", "fail-fast"])
+def test_fail_fast_stops_at_the_first_failure(roles, tmp_path, fail_fast):
+    first = role_files(roles)[0]
+    failing = Misbehave("fail", load_role(first).slug)
+    report = batch(roles, tmp_path / "out", fail_fast=fail_fast, render=failing)
+    assert [f.source for f in report.failures] == [first.name]
     assert not report.ok
+    if fail_fast:  # at most the one job already in flight finishes; the rest never start
+        assert report.rendered <= 1 and report.not_attempted >= 1
+    else:
+        assert report.rendered == 2 and report.not_attempted == 0
 
 
 def test_index_links_every_output_and_escapes_names(roles, tmp_path):
@@ -310,8 +321,12 @@ def test_unreadable_manifest_means_a_full_build(roles, tmp_path):
     assert batch(roles, out).rendered == 3
 
 
-def _result(source: str, error: str | None = None) -> JobResult:
-    return JobResult(source, source.removesuffix(".json"), error=error, seconds=0.5)
+def _result(source: str, error: str | None = None) -> RoleRecord | FailedRecord:
+    slug = source.removesuffix(".json")
+    if error is not None:
+        return FailedRecord(source, error, slug)
+    pdf = OutputRecord("pdf", f"{slug}.pdf", 100, "0" * 64, 0.5, pages=3)
+    return RoleRecord(slug, source, "Role", "Canada", "", (pdf,))
 
 
 def test_plain_progress_lines():
@@ -323,7 +338,7 @@ def test_plain_progress_lines():
     lines.finish()
     text = stream.getvalue().splitlines()
     assert text[0] == "2 of 5 roles to render (3 up to date)"
-    assert text[1].startswith("[1/2] ")
+    assert text[1] == "[1/2] a.pdf (3 pages) in 0.50 s"
     assert text[2] == "[2/2] FAILED b.json: exceeded the time limit of 1 s"
 
 

@@ -13,7 +13,7 @@ from exporter.cli import cli
 from exporter.errors import BrandError
 from exporter.model.brand import load_brand
 from exporter.render.css import brand_css
-from exporter.resources import STYLES_DIR
+from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from tests.conftest import ROLES_DIR
 from tests.readback import docx_document, pdf_reader
 
@@ -139,7 +139,7 @@ def test_characters_no_font_has_are_reported_by_field(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"warning: {role_file}: sections.ai_impact: no font has '人'" in result.output
     assert "U+1F680" in result.output
-    assert (tmp_path / "out").glob("*.pdf")
+    assert list((tmp_path / "out").glob("*.pdf"))
 
 
 def test_stylesheet_weasyprint_cannot_use_is_an_error_naming_it(tmp_path, monkeypatch):
@@ -156,7 +156,7 @@ def test_stylesheet_weasyprint_cannot_use_is_an_error_naming_it(tmp_path, monkey
 def test_template_syntax_error_is_caught_before_rendering(tmp_path):
     from exporter.render.html import report_template
 
-    shutil.copytree(STYLES_DIR.parent / "templates", tmp_path / "templates")
+    shutil.copytree(TEMPLATES_DIR, tmp_path / "templates")
     broken = tmp_path / "templates" / "blocks" / "paragraph.html"
     broken.write_text("<p>{{ block.runs }</p>\n{% endif %}\n", encoding="utf-8")
     with pytest.raises(BrandError) as caught:

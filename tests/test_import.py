@@ -414,13 +414,12 @@ def test_import_then_render_carries_the_page_facts(runner, tmp_path):
             assert fact in text, fact
 
 
-def test_default_output_folder_is_the_roles_folder():
+def test_default_output_folder_is_roles_never_the_test_fixtures():
     option = next(p for p in cli.commands["import"].params if p.name == "out_dir")
-    assert (
-        Path(option.default)
-        == Path("fixtures/roles")
-        == ROLES_DIR.relative_to(ROLES_DIR.parents[1])
-    )
+    assert Path(option.default) == Path("roles")
+    assert Path(option.default) != ROLES_DIR.relative_to(ROLES_DIR.parents[1])
+    batch_default = next(p for p in cli.commands["batch"].params if p.name == "roles_dir")
+    assert Path(batch_default.default) == Path(option.default)  # import writes what batch reads
 
 
 def test_import_as_a_real_process_from_standard_input(tmp_path):

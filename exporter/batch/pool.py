@@ -27,8 +27,9 @@ from concurrent.futures import (
 )
 from typing import Any
 
+from exporter.api import render as api_render
 from exporter.batch.settings import RenderSettings
-from exporter.batch.workers import Job, JobResult, init_worker, render_job
+from exporter.batch.workers import Job, JobResult, Renderer, init_worker, render_job
 
 #: ``factory(workers, initializer, initargs) -> Executor``
 ExecutorFactory = Callable[[int, Callable[..., object], tuple[Any, ...]], Executor]
@@ -65,8 +66,12 @@ def run_jobs(
     workers: int,
     on_result: Callable[[JobResult], bool],
     executor_factory: ExecutorFactory = process_pool,
+    render: Renderer = api_render,
 ) -> None:
-    """Run every job, calling ``on_result`` as each finishes; it returns False to stop."""
+    """Run every job, calling ``on_result`` as each finishes; it returns False to stop.
+
+    Each job runs as ``render_job(job, render)`` on the executor.
+    """
     queue = deque(jobs)
     isolate: deque[Job] = deque()
     in_flight: dict[Future[JobResult], Job] = {}
@@ -89,12 +94,12 @@ def run_jobs(
                 if isolate:
                     if not in_flight:
                         job, alone = isolate.popleft(), True
-                        in_flight[executor.submit(render_job, job)] = job
+                        in_flight[_submit(executor, job, render)] = job
                     break
                 if not queue or len(in_flight) >= window:
                     break
                 job = queue.popleft()
-                in_flight[executor.submit(render_job, job)] = job
+                in_flight[_submit(executor, job, render)] = job
             done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             broken = any(_is_broken(f) for f in done)
             if broken:  # the rest of the flight fails the same way; gather it all
@@ -132,6 +137,21 @@ def run_jobs(
             for future, job in sorted(in_flight.items(), key=lambda item: item[1].source):
                 if future.done() and not future.cancelled() and not _is_broken(future):
                     on_result(_result(future, job))
+
+
+def _submit(executor: Executor, job: Job, render: Renderer) -> Future[JobResult]:
+    """Submit a job; on an executor a dying worker just broke, a future that says so.
+
+    A worker can die between the moment a result arrives and the next submit: the
+    job then joins the others in flight as a suspect to rerun, instead of the
+    error escaping the batch.
+    """
+    try:
+        return executor.submit(render_job, job, render)
+    except BrokenExecutor as exc:
+        future: Future[JobResult] = Future()
+        future.set_exception(exc)
+        return future
 
 
 def _is_broken(future: Future[JobResult]) -> bool:

@@ -9,7 +9,10 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from exporter.batch.workers import JobResult
+from exporter.batch.manifest import FailedRecord, RoleRecord
+
+#: What exporting one role came to.
+Outcome = RoleRecord | FailedRecord
 
 
 class Progress(Protocol):
@@ -17,7 +20,7 @@ class Progress(Protocol):
 
     def start(self, total: int, todo: int) -> None: ...
 
-    def done(self, result: JobResult) -> None: ...
+    def done(self, outcome: Outcome) -> None: ...
 
     def finish(self) -> None: ...
 
@@ -28,7 +31,7 @@ class Silent:
     def start(self, total: int, todo: int) -> None:
         pass
 
-    def done(self, result: JobResult) -> None:
+    def done(self, outcome: Outcome) -> None:
         pass
 
     def finish(self) -> None:
@@ -45,9 +48,9 @@ class _Counting:
         self.total, self.todo = total, todo
         self.started = time.monotonic()
 
-    def _tally(self, result: JobResult) -> None:
+    def _tally(self, outcome: Outcome) -> None:
         self.count += 1
-        self.failed += result.error is not None
+        self.failed += isinstance(outcome, FailedRecord)
 
     def time_left(self) -> str:
         if not self.count:
@@ -65,18 +68,19 @@ class Lines(_Counting):
         self.stream.write(f"{todo} of {total} roles to render ({up_to_date} up to date)\n")
         self.stream.flush()
 
-    def done(self, result: JobResult) -> None:
-        self._tally(result)
+    def done(self, outcome: Outcome) -> None:
+        self._tally(outcome)
         width = len(str(self.todo))
         where = f"[{self.count:>{width}}/{self.todo}]"
-        if result.error is not None:
-            line = f"{where} FAILED {result.source}: {result.error}"
+        if isinstance(outcome, FailedRecord):
+            line = f"{where} FAILED {outcome.source}: {outcome.error}"
         else:
             files = ", ".join(
                 o.file + (f" ({o.pages} pages)" if o.pages is not None else "")
-                for o in result.outputs
+                for o in outcome.outputs
             )
-            line = f"{where} {files} in {result.seconds:.2f} s"
+            seconds = sum(o.render_seconds for o in outcome.outputs)
+            line = f"{where} {files} in {seconds:.2f} s"
         self.stream.write(line + "\n")
         self.stream.flush()
 
@@ -94,11 +98,12 @@ class Bar(_Counting):
         self._last = 0.0
         self._draw(force=True)
 
-    def done(self, result: JobResult) -> None:
-        self._tally(result)
-        if result.error is not None:  # name failures as they happen, above the bar
-            self.stream.write(f"\r\x1b[2KFAILED {result.source}: {result.error}\n")
-        self._draw(force=result.error is not None or self.count == self.todo)
+    def done(self, outcome: Outcome) -> None:
+        self._tally(outcome)
+        failed = isinstance(outcome, FailedRecord)
+        if isinstance(outcome, FailedRecord):  # name failures as they happen, above the bar
+            self.stream.write(f"\r\x1b[2KFAILED {outcome.source}: {outcome.error}\n")
+        self._draw(force=failed or self.count == self.todo)
 
     def finish(self) -> None:
         self._draw(force=True)

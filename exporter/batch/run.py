@@ -1,17 +1,14 @@
-"""Export many roles to files: one PDF and one DOCX per role, failures isolated.
+"""``exporter batch``: bring an output folder up to date with a folder of role files.
 
-Two entry points:
-
-- :func:`export_files` renders in this process, one role after another (what
-  ``exporter render`` uses, and a script can call);
-- :func:`run_batch` is ``exporter batch``: worker processes, incremental (a role is
-  rendered again only when its source hash changed, see
-  :mod:`exporter.settings`), crash-safe, with ``manifest.json``, ``index.html`` and
-  an optional zip in the output folder (see :mod:`exporter.manifest`).
+:func:`run_batch` plans (hashes every role file; only roles whose source hash
+changed are rendered, see :mod:`exporter.batch.settings`), runs the jobs on an
+executor (worker processes by default, :mod:`exporter.batch.pool`), commits each
+result through the one export pipeline (:mod:`exporter.batch.export`) and records
+``manifest.json``, ``index.html`` and an optional zip (:mod:`exporter.batch.manifest`).
 
 Each output is written to a temporary name in the output folder and renamed into
 place when whole, so an interrupted export never leaves a truncated file under a
-final name. One bad role never stops the others; the result lists what failed.
+final name. One bad role never stops the others; the report lists what failed.
 """
 
 from __future__ import annotations
@@ -22,12 +19,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from exporter.api import render as api_render
+from exporter.batch.export import SlugClaims, commit
 from exporter.batch.manifest import (
     INDEX_NAME,
     MANIFEST_NAME,
@@ -42,134 +41,17 @@ from exporter.batch.manifest import (
 from exporter.batch.pool import ExecutorFactory, default_jobs, process_pool, run_jobs
 from exporter.batch.progress import Progress, Silent
 from exporter.batch.settings import RenderSettings, role_hash
-from exporter.batch.workers import Job, JobResult, Limits
+from exporter.batch.workers import Job, JobResult, Limits, Renderer
 from exporter.errors import ExporterError, RoleError
-from exporter.files import remove_partials, write_atomic
+from exporter.files import remove_partials
 from exporter.model.jsonfile import read_file
-from exporter.model.role import MAX_FILE_BYTES, Role
-from exporter.model.rolefile import RoleWarning, decode_role, load_role_checked
+from exporter.model.role import MAX_FILE_BYTES
+from exporter.model.rolefile import RoleWarning, decode_role
 
-if TYPE_CHECKING:
-    from exporter.api import RenderOptions
-
-__all__ = [
-    "FORMATS",
-    "BatchReport",
-    "BatchResult",
-    "Failure",
-    "Limits",
-    "Output",
-    "RenderSettings",
-    "export_files",
-    "export_role",
-    "run_batch",
-    "write_atomic",
-]
+__all__ = ["BatchReport", "Limits", "RenderSettings", "run_batch"]
 
 #: Seconds between manifest checkpoints while a batch runs.
 CHECKPOINT_INTERVAL = 1.0
-
-FORMATS = ("pdf", "docx")
-
-
-@dataclass(frozen=True)
-class Output:
-    """One file written for one role."""
-
-    slug: str
-    format: str
-    path: Path
-    size: int
-    seconds: float
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A role that could not be exported, and why."""
-
-    source: str
-    message: str
-
-
-@dataclass
-class BatchResult:
-    outputs: list[Output] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-def export_role(
-    role: Role, out_dir: Path, formats: Iterable[str], options: RenderOptions
-) -> list[Output]:
-    """Render one role in each format, then write the files atomically.
-
-    Every format is rendered before any file is written, so a role whose DOCX
-    fails leaves no PDF behind either.
-    """
-    from exporter.api import font_warnings, render
-
-    rendered = []
-    for fmt in formats:
-        started = time.perf_counter()
-        data = render(role, fmt, options)
-        seconds = time.perf_counter() - started
-        warnings = tuple(font_warnings(role, options.brand)) if fmt == "pdf" else ()
-        rendered.append((fmt, data, seconds, warnings))
-    outputs = []
-    for fmt, data, seconds, warnings in rendered:
-        path = out_dir / f"{role.slug}.{fmt}"
-        write_atomic(path, data)
-        outputs.append(Output(role.slug, fmt, path, len(data), seconds, warnings))
-    return outputs
-
-
-def export_files(
-    paths: Iterable[Path],
-    out_dir: Path,
-    formats: Iterable[str],
-    options: RenderOptions,
-    on_done: Callable[[Path, list[Output] | Failure], None] | None = None,
-    on_warning: Callable[[RoleWarning], None] | None = None,
-) -> BatchResult:
-    """Export every role file in ``paths``; a failing role is recorded, not raised.
-
-    ``on_warning`` hears what the character policy removed from each role.
-    """
-    formats = tuple(formats)
-    result = BatchResult()
-    claimed: dict[str, Path] = {}
-    for path in paths:
-        outcome: list[Output] | Failure
-        try:
-            loaded = load_role_checked(path)
-            if on_warning is not None:
-                for warning in loaded.warnings:
-                    on_warning(warning)
-            role = loaded.role
-            if role.slug in claimed:
-                raise ExporterError(
-                    f"{path}: output name {role.slug!r} is already used by {claimed[role.slug]}"
-                )
-            claimed[role.slug] = path
-            outcome = export_role(role, out_dir, formats, options)
-            result.outputs.extend(outcome)
-        except ExporterError as exc:
-            outcome = Failure(str(path), str(exc))
-            result.failures.append(outcome)
-        except OSError as exc:  # the output folder: missing rights, a file in the way, disk full
-            message = f"{path}: cannot write output: {exc.strerror} ({exc.filename})"
-            outcome = Failure(str(path), message)
-            result.failures.append(outcome)
-        except Exception as exc:  # a renderer bug must not stop the other roles
-            outcome = Failure(str(path), f"{path}: render failed: {type(exc).__name__}: {exc}")
-            result.failures.append(outcome)
-        if on_done is not None:
-            on_done(path, outcome)
-    return result
 
 
 @dataclass
@@ -196,6 +78,16 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         return not self.failures and not self.not_attempted and not self.interrupted
+
+    def summary(self) -> str:
+        """One line for people: how many roles were exported, rendered, failed."""
+        return (
+            f"{len(self.manifest.roles)} of {self.total} roles exported to {self.out_dir} "
+            f"({self.rendered} rendered, {self.up_to_date} up to date"
+            + (f", {len(self.failures)} failed" if self.failures else "")
+            + (f", {self.not_attempted} not attempted" if self.not_attempted else "")
+            + f") in {self.seconds:.1f} s"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The run's summary for scripts (``exporter batch --json``)."""
@@ -242,8 +134,14 @@ def run_batch(
     progress: Progress | None = None,
     make_zip: bool = False,
     executor_factory: ExecutorFactory = process_pool,
+    render: Renderer = api_render,
 ) -> BatchReport:
-    """Bring ``out_dir`` up to date with the role files in ``paths`` (see the module doc)."""
+    """Bring ``out_dir`` up to date with the role files in ``paths`` (see the module doc).
+
+    ``executor_factory`` and ``render`` are seams: any ``concurrent.futures``
+    executor runs the jobs, and ``render(role, format, options) -> bytes`` makes
+    each file (tests pass renderers that sleep, crash or hoard memory).
+    """
     started = time.monotonic()
     settings = settings or RenderSettings()
     limits = limits or Limits()
@@ -276,29 +174,25 @@ def run_batch(
             job = roles[result.source]
             handled[0] += 1
             report.worker_peak_rss_kb = max(report.worker_peak_rss_kb, result.peak_rss_kb)
-            report.warnings += [f"{plan.paths[result.source]}: {w}" for w in result.warnings]
-            if result.error is None:
+            where = plan.paths[job.source]
+            report.warnings += [f"{where}: {w}" for w in result.warnings]
+            outcome = commit(out_dir, job, result, where)
+            if isinstance(outcome, RoleRecord):
                 report.rendered += 1
-                role = job.role
-                records[job.source] = RoleRecord(
-                    role.slug, job.source, role.role, role.country, job.source_hash, result.outputs
-                )
+                records[job.source] = outcome
             else:
-                where = plan.paths[job.source]
-                failures[job.source] = FailedRecord(
-                    job.source, f"{where}: {result.error}", job.role.slug
-                )
-            progress.done(result)
+                failures[job.source] = outcome
+            progress.done(outcome)
             if time.monotonic() - checkpoint[0] >= CHECKPOINT_INTERVAL:
                 write_if_changed(out_dir / MANIFEST_NAME, manifest().dumps())
                 checkpoint[0] = time.monotonic()
-            return not (fail_fast and result.error is not None)
+            return not (fail_fast and isinstance(outcome, FailedRecord))
 
         progress.start(len(paths) - len(plan.failed), len(plan.jobs))  # failures: in the summary
         try:
             if plan.jobs:
                 with _terminate_as_interrupt():
-                    run_jobs(plan.jobs, settings, workers, on_result, executor_factory)
+                    run_jobs(plan.jobs, settings, workers, on_result, executor_factory, render)
         except KeyboardInterrupt:
             report.interrupted = True
         finally:
@@ -328,7 +222,7 @@ def _plan(
     """Hash every role file; the ones whose outputs are current are not even parsed."""
     plan = _Plan()
     known = {record.source: record for record in previous.roles}
-    claimed: dict[str, Path] = {}
+    claims = SlugClaims()
     for path in paths:
         source = path.name
         plan.paths[source] = path
@@ -343,10 +237,10 @@ def _plan(
             not force
             and old is not None
             and old.source_hash == source_hash
-            and old.slug not in claimed
+            and old.slug not in claims.holders
             and _intact(out_dir, old, settings.formats)
         ):
-            claimed[old.slug] = path
+            claims.claim(old.slug, path)
             plan.current.append(old)
             continue
         try:
@@ -356,12 +250,11 @@ def _plan(
             continue
         plan.warnings.extend(loaded.warnings)
         role = loaded.role
-        if role.slug in claimed:
-            message = f"{path}: output name {role.slug!r} is already used by {claimed[role.slug]}"
-            plan.failed.append(FailedRecord(source, message, role.slug))
+        clash = claims.claim(role.slug, path)
+        if clash is not None:
+            plan.failed.append(FailedRecord(source, clash, role.slug))
             continue
-        claimed[role.slug] = path
-        plan.jobs.append(Job(role, source, source_hash, out_dir, settings, limits))
+        plan.jobs.append(Job(role, source, source_hash, settings, limits))
     return plan
 
 

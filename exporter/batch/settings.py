@@ -20,15 +20,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from exporter.api import FORMATS, Format, RenderOptions
 from exporter.model.brand import DEFAULT_BRAND, Brand, load_brand
 from exporter.render.variants import DEFAULT_VARIANT
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from exporter.version import __version__
-
-if TYPE_CHECKING:
-    from exporter.api import RenderOptions
 
 #: Libraries whose version changes what a render writes.
 RENDER_LIBRARIES = ("weasyprint", "pydyf", "python-docx", "jinja2", "babel", "pillow", "lxml")
@@ -41,11 +39,12 @@ _NOT_HASHED = frozenset({"formats"})
 class RenderSettings:
     """How to render: the options a batch passes to every worker (picklable)."""
 
-    formats: tuple[str, ...] = ("pdf", "docx")
+    formats: tuple[Format, ...] = FORMATS
     brand_file: Path | None = None
     pdf_variant: str = DEFAULT_VARIANT
     attach: bool = True
     docx_template: Path | None = None
+    templates_dir: Path | None = None
 
     def load_brand(self) -> Brand:
         """The validated brand (the bundled one when ``brand_file`` is None)."""
@@ -53,9 +52,14 @@ class RenderSettings:
 
     def options(self, brand: Brand) -> RenderOptions:
         """The renderers' options for these settings and their loaded brand."""
-        from exporter.api import RenderOptions
+        return RenderOptions(
+            brand, self.pdf_variant, self.attach, self.docx_template, self.templates_dir
+        )
 
-        return RenderOptions(brand, self.pdf_variant, self.attach, self.docx_template)
+    def check(self) -> RenderOptions:
+        """Load everything that can fail before any role renders (brand, templates,
+        stylesheets, Word reference) and return the options; errors name the file."""
+        return self.options(self.load_brand()).check(self.formats)
 
     def fingerprint(self, brand: Brand | None = None) -> str:
         """Hex SHA-256 of every render input except the role itself."""
@@ -78,6 +82,8 @@ class RenderSettings:
         for name in RENDER_LIBRARIES:
             yield f"library.{name}", _library_version(name).encode()
         yield "templates", tree_digest(TEMPLATES_DIR).encode()
+        if self.templates_dir is not None:
+            yield "templates.operator", tree_digest(self.templates_dir).encode()
         yield "styles", tree_digest(STYLES_DIR).encode()
         brand_file = self.brand_file or DEFAULT_BRAND
         yield "brand.file", _file_digest(brand_file).encode()

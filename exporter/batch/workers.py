@@ -15,40 +15,39 @@ the worker process, and the batch reruns the roles that were in flight one at a
 time to find the culprit. The watchdog also ends the worker when the batch process
 that started it has died.
 
-``EXPORTER_TEST_HOOK`` is a test-only hook, read by workers only: a comma-separated
-list of ``ACTION:SLUG[:SECONDS]`` (``SLUG`` may be ``*``). Actions: ``sleep``
-(sleeps SECONDS, default an hour, so the time limit stops it), ``hang`` (blocks the
-alarm signal, then sleeps: only the watchdog can stop it), ``crash`` (kills its own
-process), ``memory`` (allocates until the memory limit stops it). Never set it
-outside tests.
+The job function takes the renderer as an argument (``render``, by default
+:func:`exporter.api.render`): the seam through which tests make a role sleep, hang,
+crash or hoard memory. Nothing here reads the environment.
+
+A worker renders; it never writes. The rendered bytes go back to the batch
+process, which writes them (:func:`exporter.batch.export.commit`): the same code
+path whether the jobs ran in worker processes, on threads, in this process or on
+another machine.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import multiprocessing
 import os
 import resource
 import signal
-import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
-from typing import Any
 
-from exporter.batch.manifest import OutputRecord, pdf_page_count
+from exporter.api import Format, RenderOptions, font_warnings, pdf_writer
+from exporter.api import render as api_render
 from exporter.batch.settings import RenderSettings
 from exporter.errors import ExporterError
-from exporter.files import write_atomic
 from exporter.model.brand import Brand
 from exporter.model.role import Role
 
-TEST_HOOK_ENV = "EXPORTER_TEST_HOOK"
+#: ``render(role, format, options) -> bytes``: what a job calls to make one file.
+Renderer = Callable[[Role, Format, RenderOptions], bytes]
 
 #: How often the watchdog looks at the running role and the parent process.
 WATCH_INTERVAL = 0.2
@@ -70,23 +69,31 @@ class Limits:
 
 @dataclass(frozen=True)
 class Job:
-    """One role to render into ``out_dir`` (picklable: sent to a worker)."""
+    """One role to render in every format of its settings (picklable: sent to a worker)."""
 
     role: Role
     source: str
     source_hash: str
-    out_dir: Path
     settings: RenderSettings
-    limits: Limits
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One format of one role, rendered and not yet written."""
+
+    format: Format
+    data: bytes
+    seconds: float
 
 
 @dataclass(frozen=True)
 class JobResult:
-    """What a worker reports for one job: the files written, or the error."""
+    """What a job reports: every format rendered, or the error (then no file at all)."""
 
     source: str
     slug: str
-    outputs: tuple[OutputRecord, ...] = ()
+    files: tuple[RenderedFile, ...] = ()
     error: str | None = None
     seconds: float = 0.0
     peak_rss_kb: int = 0
@@ -106,15 +113,12 @@ class _Worker:
         self.parent = os.getppid()
         self.started: float | None = None  # monotonic start of the running role
         self.deadline = 0.0
-        self.hooks = _parse_hooks(os.environ.get(TEST_HOOK_ENV, ""))
         # Limits need a process of our own: signals, RLIMIT_AS and the watchdog act on it all.
         self.enforce = (
             multiprocessing.parent_process() is not None
             and threading.current_thread() is threading.main_thread()
         )
         if "pdf" in settings.formats:
-            from exporter.api import pdf_writer
-
             pdf_writer(self.brand, settings.pdf_variant)  # fonts and stylesheets, once
         if self.enforce:
             signal.signal(signal.SIGALRM, _on_alarm)
@@ -124,7 +128,7 @@ class _Worker:
             limits = limits or Limits()
             with contextlib.suppress(Exception, DocumentTimeout), _limited(self, limits):
                 for fmt in settings.formats:
-                    _render(sample, fmt, self)
+                    api_render(sample, fmt, self.options)
         if self.enforce:
             gc.collect()
             gc.freeze()  # long-lived objects: later collections skip them
@@ -158,22 +162,25 @@ def _worker(
     return _WORKER
 
 
-def render_job(job: Job) -> JobResult:
-    """Render one role in every format, then write the files; never raises for a bad role."""
+def render_job(job: Job, render: Renderer = api_render) -> JobResult:
+    """Render one role in every format, under the job's limits; never raises for a bad role.
+
+    Every format is rendered before anything is reported, so a role whose DOCX
+    fails yields no PDF either.
+    """
     worker = _worker(job.settings)
     slug = job.role.slug
     started = time.perf_counter()
     error: str | None = None
-    outputs: tuple[OutputRecord, ...] = ()
+    files: list[RenderedFile] = []
     warnings: tuple[str, ...] = ()
     try:
         with _limited(worker, job.limits):
-            _test_hook(worker, slug)
-            rendered = [_render(job.role, fmt, worker) for fmt in job.settings.formats]
-        outputs = tuple(_write(job.out_dir, slug, fmt, data, t) for fmt, data, t in rendered)
+            for fmt in job.settings.formats:
+                began = time.perf_counter()
+                data = render(job.role, fmt, worker.options)
+                files.append(RenderedFile(fmt, data, round(time.perf_counter() - began, 4)))
         if "pdf" in job.settings.formats:
-            from exporter.api import font_warnings
-
             warnings = tuple(font_warnings(job.role, worker.brand))
     except DocumentTimeout:
         error = f"exceeded the time limit of {job.limits.seconds:g} s"
@@ -187,28 +194,14 @@ def render_job(job: Job) -> JobResult:
         gc.collect()  # python-docx leaves reference cycles: keep the worker flat
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return JobResult(
-        job.source, slug, outputs, error, time.perf_counter() - started, peak, os.getpid(), warnings
-    )
-
-
-def _render(role: Role, fmt: str, worker: _Worker) -> tuple[str, bytes, float]:
-    from exporter.api import render
-
-    started = time.perf_counter()
-    data = render(role, fmt, worker.options)
-    return fmt, data, time.perf_counter() - started
-
-
-def _write(out_dir: Path, slug: str, fmt: str, data: bytes, seconds: float) -> OutputRecord:
-    name = f"{slug}.{fmt}"
-    write_atomic(out_dir / name, data)
-    return OutputRecord(
-        format=fmt,
-        file=name,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        render_seconds=round(seconds, 4),
-        pages=pdf_page_count(data) if fmt == "pdf" else None,
+        job.source,
+        slug,
+        () if error else tuple(files),
+        error,
+        time.perf_counter() - started,
+        peak,
+        os.getpid(),
+        warnings,
     )
 
 
@@ -243,31 +236,3 @@ def _address_space() -> int:
     """Bytes of virtual memory this process maps now."""
     with open("/proc/self/statm", "rb") as statm:
         return int(statm.read().split()[0]) * resource.getpagesize()
-
-
-def _parse_hooks(spec: str) -> dict[str, tuple[str, float | None]]:
-    hooks: dict[str, tuple[str, float | None]] = {}
-    for item in filter(None, (part.strip() for part in spec.split(","))):
-        action, _, rest = item.partition(":")
-        slug, _, seconds = rest.partition(":")
-        hooks[slug] = (action, float(seconds) if seconds else None)
-    return hooks
-
-
-def _test_hook(worker: _Worker, slug: str) -> None:
-    """Test-only misbehaviour for one role (see the module docstring); no-op unless set."""
-    if not worker.hooks:
-        return
-    action, seconds = worker.hooks.get(slug) or worker.hooks.get("*") or ("", None)
-    if action == "sleep":
-        time.sleep(3600 if seconds is None else seconds)
-    elif action == "hang":
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(3600 if seconds is None else seconds)
-    elif action == "crash":
-        sys.stdout.flush()
-        os.kill(os.getpid(), signal.SIGKILL)
-    elif action == "memory":
-        hoard: list[Any] = []
-        while True:
-            hoard.append(bytearray(16 * 1024 * 1024))

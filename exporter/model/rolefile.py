@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from exporter.errors import FieldProblem, RoleError
+from exporter.errors import ExporterError, FieldProblem, RoleError
 from exporter.model.jsonfile import parse_json, read_file
 from exporter.model.role import MAX_DEPTH, MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_PROBLEMS, Role
 from exporter.model.text_policy import clean_text, printable
@@ -32,11 +32,13 @@ __all__ = [
     "RoleLoad",
     "RoleWarning",
     "decode_role",
+    "find_role",
     "load_role",
     "load_role_checked",
     "parse_role",
     "parse_role_checked",
     "role_files",
+    "role_folder",
     "role_json",
 ]
 
@@ -123,6 +125,34 @@ def load_role(path: Path | str) -> Role:
 def role_files(folder: Path | str) -> list[Path]:
     """The role files in a folder, sorted by name."""
     return sorted(p for p in Path(folder).glob("*.json") if p.is_file())
+
+
+def role_folder(folder: Path) -> list[Path]:
+    """The role files of a folder that must exist and hold some."""
+    if not folder.is_dir():
+        raise ExporterError(f"{folder}: no such folder of role files")
+    paths = role_files(folder)
+    if not paths:
+        raise ExporterError(f"{folder}: no role files (*.json) in this folder")
+    return paths
+
+
+def find_role(name: str, roles_dir: Path) -> Path:
+    """A role file given by path, or by the slug of a role in ``roles_dir``."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    candidate = roles_dir / f"{name}.json"
+    if candidate.is_file():
+        return candidate
+    if roles_dir.is_dir():
+        for file in role_files(roles_dir):
+            try:
+                if load_role(file).slug == name:
+                    return file
+            except RoleError:
+                continue
+    raise ExporterError(f"{name}: no such role file, and no role with that slug in {roles_dir}")
 
 
 def _is_prose(path: tuple[str | int, ...]) -> bool:

@@ -10,33 +10,69 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+)
 
 from exporter.errors import BrandError
 from exporter.model.brand import Brand
 from exporter.report.chart import layout
-from exporter.report.outline import Report
+from exporter.report.outline import (
+    BulletList,
+    Callout,
+    Chart,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Table,
+    require_layouts,
+)
 from exporter.resources import TEMPLATES_DIR
 from exporter.version import __version__
 
 MAIN_TEMPLATE = "report.html"
 
+#: The template that lays out each block type (names relative to the templates folder).
+LAYOUTS: dict[type, str] = {
+    Paragraph: "blocks/paragraph.html",
+    KeyFigures: "blocks/keyfigures.html",
+    Callout: "blocks/callout.html",
+    BulletList: "blocks/bulletlist.html",
+    Table: "blocks/table.html",
+    Chart: "blocks/chart.html",
+}
+require_layouts("HTML", LAYOUTS)
 
-def template_environment(folder: Path = TEMPLATES_DIR) -> Environment:
-    """Jinja2 environment for the report templates: always autoescaped, strict."""
+
+def template_folders(folder: Path | None = None) -> tuple[Path, ...]:
+    """Where templates are searched, in order: the operator's folder, then the bundled one."""
+    return (TEMPLATES_DIR,) if folder is None else (folder.resolve(), TEMPLATES_DIR)
+
+
+def template_environment(folder: Path | None = None) -> Environment:
+    """Jinja2 environment for the report templates: always autoescaped, strict.
+
+    A template in ``folder`` replaces the bundled template of the same name, so an
+    operator can change one block without copying the rest.
+    """
     env = Environment(
-        loader=FileSystemLoader(folder),
+        loader=ChoiceLoader([FileSystemLoader(path) for path in template_folders(folder)]),
         autoescape=True,  # every template, whatever its file name
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters["kind"] = lambda block: type(block).__name__.lower()
+    env.filters["layout"] = lambda block: LAYOUTS[type(block)]
     env.filters["chart_layout"] = layout
     return env
 
 
 @cache
-def report_template(folder: Path = TEMPLATES_DIR) -> Template:
+def report_template(folder: Path | None = None) -> Template:
     """The main template, after compiling every template in the folder.
 
     A syntax error anywhere is a :class:`BrandError` naming the file and line,
@@ -48,20 +84,42 @@ def report_template(folder: Path = TEMPLATES_DIR) -> Template:
             env.get_template(name)
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
-            where = f"{folder / name}" + (f", line {line}" if line else "")
+            where = f"{_source(env, name)}" + (f", line {line}" if line else "")
             raise BrandError(f"{where}: template error: {exc.message}") from None
+    for name in LAYOUTS.values():  # an operator's folder cannot drop a block's layout
+        env.get_template(name)
     return env.get_template(MAIN_TEMPLATE)
 
 
-def render_html(report: Report, brand: Brand) -> str:
+def _source(env: Environment, name: str) -> Path:
+    """The file a template name resolves to (the operator's before the bundled one)."""
+    for folder in template_folders_of(env):
+        if (folder / name).is_file():
+            return folder / name
+    return TEMPLATES_DIR / name
+
+
+def template_folders_of(env: Environment) -> list[Path]:
+    loader = env.loader
+    loaders = loader.loaders if isinstance(loader, ChoiceLoader) else [loader]
+    return [
+        Path(path)
+        for item in loaders
+        if isinstance(item, FileSystemLoader)
+        for path in item.searchpath
+    ]
+
+
+def render_html(report: Report, brand: Brand, templates: Path | None = None) -> str:
     """The report as an HTML document (what WeasyPrint lays out)."""
     logo = brand.logo_path
     try:
-        return report_template().render(
+        return report_template(templates).render(
             report=report,
             brand=brand,
             logo_uri=logo.as_uri() if logo else None,
             version=__version__,
         )
     except TemplateError as exc:
-        raise BrandError(f"{TEMPLATES_DIR / MAIN_TEMPLATE}: template failed: {exc}") from None
+        where = _source(report_template(templates).environment, MAIN_TEMPLATE)
+        raise BrandError(f"{where}: template failed: {exc}") from None

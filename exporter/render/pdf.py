@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
@@ -19,19 +20,24 @@ from exporter.errors import BrandError
 from exporter.model.brand import Brand
 from exporter.render.css import brand_css
 from exporter.render.fetch import LocalAssetFetcher
-from exporter.render.html import render_html
+from exporter.render.html import render_html, template_folders
 from exporter.render.variants import DEFAULT_VARIANT, allows_attachments
 from exporter.report.outline import Report
-from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+from exporter.resources import STYLES_DIR
 
 
 class PdfWriter:
     """Renders reports to PDF bytes with one brand and variant; reuse it for many reports."""
 
-    def __init__(self, brand: Brand, variant: str = DEFAULT_VARIANT) -> None:
+    def __init__(
+        self, brand: Brand, variant: str = DEFAULT_VARIANT, templates: Path | None = None
+    ) -> None:
         self.brand = brand
         self.variant = variant
-        self._fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
+        self.templates = templates
+        folders = template_folders(templates)
+        self._base_url = str(folders[0]) + "/"
+        self._fetcher = LocalAssetFetcher((*folders, STYLES_DIR, *brand.asset_roots))
         self._fonts = FontConfiguration()
         stylesheet = STYLES_DIR / "report.css"
         with _logged_problems() as problems:
@@ -50,13 +56,13 @@ class PdfWriter:
 
     def html(self, report: Report) -> str:
         """The report as an HTML document (what WeasyPrint lays out)."""
-        return render_html(report, self.brand)
+        return render_html(report, self.brand, self.templates)
 
     def render(self, report: Report, source: tuple[str, bytes] | None = None) -> bytes:
         """The report as PDF bytes; ``source`` (name, bytes) is embedded as an attachment."""
         document = HTML(
             string=self.html(report),
-            base_url=str(TEMPLATES_DIR) + "/",
+            base_url=self._base_url,
             url_fetcher=self._fetcher,
         )
         attachments = []

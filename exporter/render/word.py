@@ -1,7 +1,7 @@
 """The DOCX writer: report outline -> Word document on named styles (python-docx).
 
 Every paragraph and table uses a named style from the reference document (see
-:mod:`exporter.docx_styles`), so changing a style in Word changes every instance.
+:mod:`exporter.render.docx_styles`), so changing a style in Word changes every instance.
 The writer adds a table of contents field that Word and LibreOffice refresh on
 open, bookmarks and internal links for each section, PAGE/NUMPAGES in the footer,
 alt text on every picture, the document language, core and custom properties.
@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph as DocxParagraph
 
-from exporter.errors import RenderError
 from exporter.model.brand import Brand
 from exporter.render import chart_png, ooxml
 from exporter.render.docx_styles import load_reference, save
 from exporter.report import chart
 from exporter.report.outline import (
+    Block,
     BulletList,
     Callout,
     Chart,
@@ -35,6 +38,7 @@ from exporter.report.outline import (
     Report,
     Runs,
     Table,
+    require_layouts,
 )
 from exporter.version import __version__
 
@@ -72,7 +76,7 @@ class DocxWriter:
         ooxml.update_fields_on_open(document)
         return save(document)
 
-    def _page_setup(self, document: Any, report: Report) -> None:
+    def _page_setup(self, document: DocxDocument, report: Report) -> None:
         section = document.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = PAGE_SIZES[self.brand.page_size]
@@ -95,7 +99,7 @@ class DocxWriter:
         footer.add_run(" of ")
         ooxml.add_field(footer, "NUMPAGES")
 
-    def _title_block(self, document: Any, report: Report) -> None:
+    def _title_block(self, document: DocxDocument, report: Report) -> None:
         logo = self.brand.logo_raster_path
         if logo is not None:
             run = document.add_paragraph(style="Figure").add_run()
@@ -105,7 +109,7 @@ class DocxWriter:
         document.add_paragraph(report.title, style="Title")
         document.add_paragraph(" · ".join(report.facts), style="Subtitle")
 
-    def _contents(self, document: Any, report: Report) -> None:
+    def _contents(self, document: DocxDocument, report: Report) -> None:
         """A TOC field, pre-filled with linked entries, that Word refreshes on open."""
         document.add_paragraph("Contents", style="TOC Heading")
         entries = [document.add_paragraph(style="toc 1") for _ in report.sections]
@@ -114,42 +118,38 @@ class DocxWriter:
             ooxml.add_hyperlink(paragraph, section.title, anchor=bookmark_name(section.id))
         ooxml.end_field(entries[-1])
 
-    def _block(self, document: Any, block: object) -> None:
-        if isinstance(block, Paragraph):
-            self._runs(document.add_paragraph(style="Body Text"), block.runs)
-        elif isinstance(block, Callout):
-            style = "Callout Warning" if block.tone == "warning" else "Callout"
-            if block.title:
-                title = document.add_paragraph(style=style)
-                title.add_run(block.title).bold = True
-                title.paragraph_format.keep_with_next = True
-            body = document.add_paragraph(style=style)
-            self._runs(body, block.runs)
-            body.paragraph_format.space_after = Pt(10)
-        elif isinstance(block, BulletList):
-            for item in block.items:
-                paragraph = document.add_paragraph(style="List Bullet")
-                if item.label:
-                    paragraph.add_run(f"{item.label}: ").bold = True
-                self._runs(paragraph, item.runs)
-        elif isinstance(block, KeyFigures):
-            self._key_figures(document, block)
-        elif isinstance(block, Table):
-            self._table(document, block)
-        elif isinstance(block, Chart):
-            self._chart(document, block)
-        else:  # pragma: no cover - a new block type without a writer is a bug
-            raise RenderError(f"DOCX writer has no layout for {type(block).__name__}")
+    def _block(self, document: DocxDocument, block: Block) -> None:
+        LAYOUTS[type(block)](self, document, block)
+
+    def _paragraph(self, document: DocxDocument, block: Paragraph) -> None:
+        self._runs(document.add_paragraph(style="Body Text"), block.runs)
+
+    def _callout(self, document: DocxDocument, block: Callout) -> None:
+        style = "Callout Warning" if block.tone == "warning" else "Callout"
+        if block.title:
+            title = document.add_paragraph(style=style)
+            title.add_run(block.title).bold = True
+            title.paragraph_format.keep_with_next = True
+        body = document.add_paragraph(style=style)
+        self._runs(body, block.runs)
+        body.paragraph_format.space_after = Pt(10)
+
+    def _bullet_list(self, document: DocxDocument, block: BulletList) -> None:
+        for item in block.items:
+            paragraph = document.add_paragraph(style="List Bullet")
+            if item.label:
+                paragraph.add_run(f"{item.label}: ").bold = True
+            self._runs(paragraph, item.runs)
 
     @staticmethod
-    def _runs(paragraph: Any, runs: Runs) -> None:
+    def _runs(paragraph: DocxParagraph, runs: Runs) -> None:
         for run in runs:
             if run.href:
                 ooxml.add_hyperlink(paragraph, run.text, url=run.href)
             else:
                 paragraph.add_run(run.text).bold = run.bold or None
 
-    def _key_figures(self, document: Any, block: KeyFigures) -> None:
+    def _key_figures(self, document: DocxDocument, block: KeyFigures) -> None:
         document.add_paragraph(
             "Key figures", style="Caption"
         ).paragraph_format.keep_with_next = True
@@ -170,7 +170,7 @@ class DocxWriter:
             for cell in (head, value):
                 ooxml.shade_cell(cell, surface)
 
-    def _table(self, document: Any, block: Table) -> None:
+    def _table(self, document: DocxDocument, block: Table) -> None:
         document.add_paragraph(
             block.caption, style="Caption"
         ).paragraph_format.keep_with_next = True
@@ -189,7 +189,7 @@ class DocxWriter:
                 run.bold = column == 0 or None
         document.add_paragraph(style="Caption")  # breathing room after the table
 
-    def _chart(self, document: Any, block: Chart) -> None:
+    def _chart(self, document: DocxDocument, block: Chart) -> None:
         picture = chart_png.png(block, self.brand)
         geometry = chart.layout(block)
         width = Mm(130)
@@ -199,7 +199,7 @@ class DocxWriter:
         ooxml.set_alt_text(shape, block.alt, block.title)
         document.add_paragraph(block.title, style="Caption")
 
-    def _properties(self, document: Any, report: Report) -> None:
+    def _properties(self, document: DocxDocument, report: Report) -> None:
         meta = report.metadata
         props = document.core_properties
         stamp = datetime.fromisoformat(meta.date).replace(tzinfo=UTC)
@@ -218,9 +218,21 @@ class DocxWriter:
         ooxml.set_custom_properties(document, dict(meta.properties))
 
 
-def _clear_body(document: Any) -> None:
+def _clear_body(document: DocxDocument) -> None:
     """Empty the reference document's body, keeping its section settings."""
     body = document.element.body
     for child in list(body):
         if child.tag != ooxml.qn("w:sectPr"):
             body.remove(child)
+
+
+#: The method that lays out each block type.
+LAYOUTS: dict[type, Callable[[DocxWriter, DocxDocument, Any], None]] = {
+    Paragraph: DocxWriter._paragraph,
+    KeyFigures: DocxWriter._key_figures,
+    Callout: DocxWriter._callout,
+    BulletList: DocxWriter._bullet_list,
+    Table: DocxWriter._table,
+    Chart: DocxWriter._chart,
+}
+require_layouts("DOCX", LAYOUTS)

@@ -8,6 +8,7 @@ in a fixed coordinate space. The HTML template draws them as vector SVG;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from exporter.report.outline import Chart
 
@@ -29,7 +30,7 @@ class BarBox:
     width: float
     height: float
     label_y: float  # text baseline
-    colour_role: str  # "primary" or "accent"
+    colour_role: Literal["primary", "accent"]
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ carry the same content in the same order.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal, get_args
 
 from exporter.model.brand import Brand
 from exporter.model.markup import split_bold
@@ -48,12 +50,16 @@ class KeyFigures:
     figures: tuple[KeyFigure, ...]
 
 
+#: How a callout reads: a highlight, or a warning about the figures.
+Tone = Literal["highlight", "warning"]
+
+
 @dataclass(frozen=True)
 class Callout:
-    """A boxed paragraph; ``tone`` is ``highlight`` or ``warning``."""
+    """A boxed paragraph."""
 
     runs: Runs
-    tone: str = "highlight"
+    tone: Tone = "highlight"
     title: str = ""
 
 
@@ -92,6 +98,24 @@ class Chart:
 
 
 Block = Paragraph | KeyFigures | Callout | BulletList | Table | Chart
+
+#: Every block type; each writer has exactly one layout for each (see :func:`require_layouts`).
+BLOCK_TYPES: tuple[type, ...] = get_args(Block)
+
+
+def require_layouts(writer: str, layouts: Mapping[type, object]) -> None:
+    """Fail at import when a writer lacks a layout for some block type (or has a stray one).
+
+    Both writers dispatch blocks through a table keyed by block type and call this
+    when their module loads, so a new block type that one writer forgets stops
+    the program at once, never in the middle of a render.
+    """
+    missing = [kind.__name__ for kind in BLOCK_TYPES if kind not in layouts]
+    stray = [kind.__name__ for kind in layouts if kind not in BLOCK_TYPES]
+    if missing or stray:
+        problems = [f"no layout for {', '.join(missing)}"] if missing else []
+        problems += [f"a layout for {', '.join(stray)}, which is no block type"] if stray else []
+        raise TypeError(f"the {writer} writer has " + " and ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -143,16 +167,40 @@ def _paragraphs(text: str) -> tuple[Paragraph, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Figures:
+    """A role's key figures as every output shows them (reports, listings, index pages)."""
+
+    current: str  # "$141,344"
+    projected: str
+    change: str  # "+$11,307"
+    change_percent: str  # "+8.0%"
+    data_points: str  # "2,454"
+    updated: str  # "April 2026"
+    small_sample: bool
+
+
+def figures(role: Role) -> Figures:
+    """The role's figures, formatted for a reader in its country."""
+    c, cur = role.country, role.salary.currency
+    return Figures(
+        current=fmt.money(role.salary.current_average, cur, c),
+        projected=fmt.money(role.salary.projected, cur, c),
+        change=fmt.signed_money(role.change, cur, c),
+        change_percent=fmt.percent(role.change_ratio, c),
+        data_points=fmt.integer(role.data_points, c),
+        updated=fmt.month(role.updated_date, c),
+        small_sample=role.small_sample,
+    )
+
+
 def build_report(role: Role, brand: Brand) -> Report:
     """Lay a role out as a report outline: the one source of both formats."""
     c = role.country
     cur = role.salary.currency
-    current = fmt.money(role.salary.current_average, cur, c)
-    projected = fmt.money(role.salary.projected, cur, c)
-    change = fmt.signed_money(role.change, cur, c)
-    change_pct = fmt.percent(role.change_ratio, c)
-    points = fmt.integer(role.data_points, c)
-    updated = fmt.month(role.updated_date, c)
+    shown = figures(role)
+    current, projected, change = shown.current, shown.projected, shown.change
+    change_pct, points, updated = shown.change_percent, shown.data_points, shown.updated
     text = role.sections
 
     key_figures = KeyFigures(

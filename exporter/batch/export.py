@@ -1,0 +1,117 @@
+"""The one export pipeline: rendered roles become files and manifest records.
+
+Whoever ran a job (a worker process, a thread, this process, another machine),
+its :class:`~exporter.batch.workers.JobResult` comes here: :func:`commit` writes
+every file atomically and returns the record the manifest keeps, or the failure.
+``exporter render`` (:func:`export_files`) and ``exporter batch``
+(:func:`exporter.batch.run.run_batch`) both go through it, with the same job
+function (:func:`~exporter.batch.workers.render_job`) and the same records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exporter.batch.manifest import FailedRecord, OutputRecord, RoleRecord, pdf_page_count
+from exporter.batch.settings import RenderSettings
+from exporter.batch.workers import Job, JobResult, Renderer, render_job
+from exporter.errors import ExporterError
+from exporter.files import write_atomic
+from exporter.model.role import Role
+from exporter.model.rolefile import RoleWarning, load_role_checked
+
+#: What exporting one role came to: its files' record, or why it failed.
+Outcome = RoleRecord | FailedRecord
+
+
+@dataclass
+class SlugClaims:
+    """Which role file holds which output name; a second claim on a name is an error."""
+
+    holders: dict[str, Path] = field(default_factory=dict)
+
+    def claim(self, slug: str, path: Path) -> str | None:
+        """None if ``path`` may write ``slug``'s files, else the error message."""
+        holder = self.holders.setdefault(slug, path)
+        if holder == path:
+            return None
+        return f"{path}: output name {slug!r} is already used by {holder}"
+
+
+def commit(out_dir: Path, job: Job, result: JobResult, where: Path) -> Outcome:
+    """Write a job's files into ``out_dir`` atomically; the role's record, or its failure.
+
+    ``where`` is the role file, named in every message. A file that cannot be
+    written (disk full, no rights) fails the role with the file and the reason;
+    files already written for it stay whole.
+    """
+    if result.error is not None:
+        return FailedRecord(job.source, f"{where}: {result.error}", job.role.slug)
+    outputs = []
+    for rendered in result.files:
+        name = f"{result.slug}.{rendered.format}"
+        try:
+            write_atomic(out_dir / name, rendered.data)
+        except OSError as exc:
+            message = f"{where}: cannot write {out_dir / name}: {exc.strerror or exc}"
+            return FailedRecord(job.source, message, job.role.slug)
+        outputs.append(
+            OutputRecord(
+                format=rendered.format,
+                file=name,
+                size=len(rendered.data),
+                sha256=hashlib.sha256(rendered.data).hexdigest(),
+                render_seconds=rendered.seconds,
+                pages=pdf_page_count(rendered.data) if rendered.format == "pdf" else None,
+            )
+        )
+    role: Role = job.role
+    return RoleRecord(
+        role.slug, job.source, role.role, role.country, job.source_hash, tuple(outputs)
+    )
+
+
+def export_files(
+    paths: Iterable[Path],
+    out_dir: Path,
+    settings: RenderSettings,
+    on_done: Callable[[Path, Outcome, JobResult | None], None] | None = None,
+    on_warning: Callable[[RoleWarning | str], None] | None = None,
+    render: Renderer | None = None,
+) -> list[Outcome]:
+    """Export every role file in ``paths`` in this process, one after another.
+
+    A failing role is recorded, not raised, and the others still export.
+    ``on_warning`` hears what the character policy removed and which characters
+    no font has; ``on_done`` hears each role's outcome as it happens.
+    """
+    claims = SlugClaims()
+    outcomes: list[Outcome] = []
+    for path in paths:
+        result: JobResult | None = None
+        try:
+            loaded = load_role_checked(path)
+        except ExporterError as exc:
+            outcome: Outcome = FailedRecord(path.name, str(exc))
+        else:
+            for removed in loaded.warnings:
+                if on_warning is not None:
+                    on_warning(removed)
+            role = loaded.role
+            clash = claims.claim(role.slug, path)
+            if clash is not None:
+                outcome = FailedRecord(path.name, clash, role.slug)
+            else:
+                job = Job(role, path.name, "", settings)
+                result = render_job(job) if render is None else render_job(job, render)
+                if on_warning is not None:
+                    for warning in result.warnings:
+                        on_warning(f"{path}: {warning}")
+                outcome = commit(out_dir, job, result, path)
+        outcomes.append(outcome)
+        if on_done is not None:
+            on_done(path, outcome, result)
+    return outcomes
