@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from exporter import api, load_role
 from exporter.model.role import Role
 from exporter.model.rolefile import role_files
+from exporter.render.pdf import weasyprint_messages
 from exporter.report.outline import Report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,25 +21,27 @@ ROLE_FILES = role_files(ROLES_DIR)
 SEEDS_DIR = ROOT.parent / "shared" / "seeds"
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the ``exporter`` command in this process (stdout and stderr kept apart)."""
+    return CliRunner()
 
 
 @pytest.fixture
-def weasyprint_log() -> Iterator[list[logging.LogRecord]]:
+def weasyprint_log() -> Iterator[list[str]]:
     """WeasyPrint's warnings and errors during a test: a render that logs has failed."""
-    handler = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
+    with weasyprint_messages() as messages:
+        yield messages
+
+
+@pytest.fixture
+def roles(tmp_path: Path) -> Path:
+    """A folder of its own holding a copy of every fixture role file."""
+    folder = tmp_path / "roles"
+    folder.mkdir()
+    for path in ROLE_FILES:
+        shutil.copy(path, folder / path.name)
+    return folder
 
 
 @pytest.fixture(params=ROLE_FILES, ids=[p.stem for p in ROLE_FILES], scope="session")
@@ -48,17 +52,11 @@ def role(request: pytest.FixtureRequest) -> Role:
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, tuple[bytes, bytes]]:
     """PDF and DOCX bytes of every fixture role, keyed by slug; fails on any WeasyPrint log."""
-    handler = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
+    with weasyprint_messages() as messages:
         outputs = {}
         for path in ROLE_FILES:
             role = load_role(path)
             outputs[role.slug] = (api.render_pdf(role), api.render_docx(role))
-    finally:
-        logger.removeHandler(handler)
-    messages = [f"{r.levelname}: {r.getMessage()}" for r in handler.records]
     assert not messages, f"WeasyPrint logged during render: {messages}"
     return outputs
 

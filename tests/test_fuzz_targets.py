@@ -11,6 +11,8 @@ from tests.fuzz.mutate import inputs
 from tests.fuzz.run import main
 from tests.fuzz.targets import TARGETS
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
 def test_fuzz_target_survives_its_seeds_and_mutants(name):

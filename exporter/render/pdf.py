@@ -40,7 +40,7 @@ class PdfWriter:
         self._fetcher = LocalAssetFetcher((*folders, STYLES_DIR, *brand.asset_roots))
         self._fonts = FontConfiguration()
         stylesheet = STYLES_DIR / "report.css"
-        with _logged_problems() as problems:
+        with weasyprint_messages() as problems:
             self._stylesheets = [
                 CSS(filename=str(stylesheet), font_config=self._fonts, url_fetcher=self._fetcher),
                 CSS(
@@ -102,8 +102,13 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _logged_problems() -> Iterator[list[str]]:
-    """Collect what WeasyPrint logs at warning level or above while the block runs."""
+def weasyprint_messages() -> Iterator[list[str]]:
+    """Collect what WeasyPrint logs at warning level or above while the block runs.
+
+    WeasyPrint logs, rather than raises, on CSS it cannot use and resources it
+    cannot load; this is the one collector of those messages (the stylesheet check
+    here, and the tests, use it).
+    """
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)

@@ -6,7 +6,6 @@ import io
 
 import docx
 import pytest
-from click.testing import CliRunner
 from docx.shared import RGBColor
 
 from exporter import api
@@ -52,11 +51,11 @@ def test_template_missing_styles_is_a_clear_error(role, tmp_path):
     assert "Callout" in message and "Report Table" in message
 
 
-def test_cli_checks_template_before_rendering(tmp_path):
+def test_cli_checks_template_before_rendering(runner, tmp_path):
     template = tmp_path / "notes.docx"
     template.write_text("not a zip", encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         cli, ["render", str(ROLE_FILES[0]), "--docx-template", str(template), "--out", str(out)]
     )
     assert result.exit_code == 1
@@ -64,12 +63,12 @@ def test_cli_checks_template_before_rendering(tmp_path):
     assert not out.exists()
 
 
-def test_reference_docx_command_writes_a_usable_template(tmp_path):
+def test_reference_docx_command_writes_a_usable_template(runner, tmp_path):
     target = tmp_path / "mine.docx"
-    result = CliRunner().invoke(cli, ["reference-docx", str(target)])
+    result = runner.invoke(cli, ["reference-docx", str(target)])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
-    result = CliRunner().invoke(
+    result = runner.invoke(
         cli,
         [
             "render",

@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 import docx
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -40,6 +41,8 @@ ANY_NUMBER = st.one_of(
     st.none(),
     st.text(max_size=6),
 )
+
+pytestmark = pytest.mark.slow
 
 
 def text(max_size: int, wild: bool) -> st.SearchStrategy[str]:
@@ -71,7 +74,7 @@ def salaries(draw: st.DrawFn, wild: bool) -> dict[str, Any]:
 
 
 @st.composite
-def roles(draw: st.DrawFn) -> dict[str, Any]:
+def role_data(draw: st.DrawFn) -> dict[str, Any]:
     """A role object: either every field plausible, or every field arbitrary ("wild")."""
     wild = draw(st.booleans())
 
@@ -104,7 +107,7 @@ def roles(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(roles())
+@given(role_data())
 def test_any_role_data_renders_or_is_an_exporter_error(data: dict[str, Any]) -> None:
     raw = json.dumps(data).encode("utf-8")  # \uXXXX escapes carry surrogates through
     try:

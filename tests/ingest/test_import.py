@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,17 +21,12 @@ from exporter.model.rolefile import load_role
 from tests.conftest import ROLE_FILES, ROLES_DIR, SEEDS_DIR
 from tests.readback import docx_text, pdf_text
 
-PAGES_DIR = Path(__file__).parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 UK_PAGE = PAGES_DIR / "data-engineer-united-kingdom.txt"
 AU_PAGE = PAGES_DIR / "cloud-security-architect-australia.txt"
 TH_PAGE = PAGES_DIR / "site-reliability-engineer-thailand.txt"
 BROKEN_PAGE = PAGES_DIR / "broken-missing-projection.txt"
 SEED_PAGES = sorted(SEEDS_DIR.glob("*.txt"))
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @pytest.fixture

@@ -21,37 +21,36 @@ from exporter.batch.pool import WORKER_DIED
 from exporter.batch.run import RenderSettings, run_batch
 from exporter.batch.workers import Limits
 from exporter.model.rolefile import load_role, role_files
+from tests.batch.test_batch import check_manifest_matches_files, edit_role, manifest
 from tests.conftest import ROLE_FILES
 from tests.faults import Misbehave
 from tests.readback import pdf_reader
-from tests.test_batch import check_manifest_matches_files, edit_role, manifest
+
+pytestmark = pytest.mark.slow
 
 DOCX = RenderSettings(formats=("docx",))
 
 
 @pytest.fixture
-def roles(tmp_path: Path) -> Path:
+def six_roles(roles: Path) -> Path:
     """Six roles: the fixtures and a renamed copy of each."""
-    folder = tmp_path / "roles"
-    folder.mkdir()
     for path in ROLE_FILES:
-        (folder / path.name).write_bytes(path.read_bytes())
-        copy = folder / f"{path.stem}-copy.json"
+        copy = roles / f"{path.stem}-copy.json"
         copy.write_bytes(path.read_bytes())
         edit_role(copy, role=load_role(path).role + " Copy")
-    return folder
+    return roles
 
 
 def slug_of(path: Path) -> str:
     return load_role(path).slug
 
 
-def test_a_role_past_the_time_limit_is_stopped_and_the_batch_goes_on(roles, tmp_path):
-    slow = role_files(roles)[1]
+def test_a_role_past_the_time_limit_is_stopped_and_the_batch_goes_on(six_roles, tmp_path):
+    slow = role_files(six_roles)[1]
     out = tmp_path / "out"
     started = time.monotonic()
     report = run_batch(
-        role_files(roles),
+        role_files(six_roles),
         out,
         DOCX,
         jobs=2,
@@ -69,11 +68,11 @@ def test_a_role_past_the_time_limit_is_stopped_and_the_batch_goes_on(roles, tmp_
 
 
 @pytest.mark.parametrize("action", ["hang", "crash"])
-def test_a_worker_that_dies_takes_only_its_own_role_down(roles, tmp_path, action):
-    bad = role_files(roles)[2]
+def test_a_worker_that_dies_takes_only_its_own_role_down(six_roles, tmp_path, action):
+    bad = role_files(six_roles)[2]
     out = tmp_path / "out"
     report = run_batch(
-        role_files(roles),
+        role_files(six_roles),
         out,
         DOCX,
         jobs=2,
@@ -86,10 +85,10 @@ def test_a_worker_that_dies_takes_only_its_own_role_down(roles, tmp_path, action
     check_manifest_matches_files(out)
 
 
-def test_a_role_past_the_memory_limit_is_stopped(roles, tmp_path):
-    greedy = role_files(roles)[0]
+def test_a_role_past_the_memory_limit_is_stopped(six_roles, tmp_path):
+    greedy = role_files(six_roles)[0]
     report = run_batch(
-        role_files(roles),
+        role_files(six_roles),
         tmp_path / "out",
         DOCX,
         jobs=1,
@@ -100,10 +99,10 @@ def test_a_role_past_the_memory_limit_is_stopped(roles, tmp_path):
     assert report.rendered == 5
 
 
-def test_fail_fast_stops_submitting_after_a_failure(roles, tmp_path):
-    first = role_files(roles)[0]
+def test_fail_fast_stops_submitting_after_a_failure(six_roles, tmp_path):
+    first = role_files(six_roles)[0]
     report = run_batch(
-        role_files(roles),
+        role_files(six_roles),
         tmp_path / "out",
         DOCX,
         jobs=1,
@@ -146,18 +145,18 @@ def _assert_only_whole_files(out: Path) -> None:
             json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(roles, tmp_path):
+def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(six_roles, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "exporter", "batch", str(roles), "--out", str(out)]
+    command = [sys.executable, "-m", "exporter", "batch", str(six_roles), "--out", str(out)]
     slow_batch = (  # the batch as the CLI runs it, each role made slow through the seam
         "import sys; from exporter.batch.run import run_batch, RenderSettings;"
         "from exporter.model.rolefile import role_files; from tests.faults import Misbehave;"
-        f"run_batch(role_files({str(roles)!r}), __import__('pathlib').Path({str(out)!r}),"
+        f"run_batch(role_files({str(six_roles)!r}), __import__('pathlib').Path({str(out)!r}),"
         " RenderSettings(), jobs=2, render=Misbehave('sleep', '*', 0.5))"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", slow_batch],
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -193,14 +192,14 @@ def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(roles, 
     _assert_only_whole_files(out)
 
 
-def test_a_batch_with_nothing_to_do_never_imports_the_renderers(roles, tmp_path):
+def test_a_batch_with_nothing_to_do_never_imports_the_renderers(six_roles, tmp_path):
     out = tmp_path / "out"
-    run_batch(role_files(roles), out, DOCX, jobs=2)
+    run_batch(role_files(six_roles), out, DOCX, jobs=2)
     script = (
         "import sys\n"
         "from exporter.cli import cli\n"
         "try:\n"
-        f"    cli.main(['batch', {str(roles)!r}, '--out', {str(out)!r}, '--format', 'docx',"
+        f"    cli.main(['batch', {str(six_roles)!r}, '--out', {str(out)!r}, '--format', 'docx',"
         " '--json', '--quiet'], prog_name='exporter')\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"

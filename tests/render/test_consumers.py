@@ -12,7 +12,7 @@ import pytest
 from tests.readback import Tool, fold
 from tests.seed_facts import SEED_FACTS
 
-pytestmark = pytest.mark.consumer
+pytestmark = [pytest.mark.consumer, pytest.mark.slow]
 
 QPDF, PDFFONTS, PDFINFO, PDFTOTEXT, SOFFICE = (
     Tool("qpdf"),

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from exporter import api
 from exporter.cli import cli
@@ -112,19 +111,17 @@ def test_brand_drives_both_formats(brand_dir, role):
     assert document.inline_shapes[0]._inline.docPr.get("descr") == "Acme Careers logo"
 
 
-def test_cli_refuses_a_bad_brand_before_rendering(brand_dir, tmp_path):
+def test_cli_refuses_a_bad_brand_before_rendering(runner, brand_dir, tmp_path):
     path = _edit(brand_dir, 'logo = "logo.svg"', 'logo = "gone.svg"')
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        cli, ["batch", str(ROLES_DIR), "--out", str(out), "--brand", str(path)]
-    )
+    result = runner.invoke(cli, ["batch", str(ROLES_DIR), "--out", str(out), "--brand", str(path)])
     assert result.exit_code == 1
     assert f"error: {path}: logo: file" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
 
 
-def test_characters_no_font_has_are_reported_by_field(tmp_path):
+def test_characters_no_font_has_are_reported_by_field(runner, tmp_path):
     import json
 
     from tests.conftest import ROLE_FILES
@@ -133,7 +130,7 @@ def test_characters_no_font_has_are_reported_by_field(tmp_path):
     data["sections"]["ai_impact"] += " 人工知能 🚀"
     role_file = tmp_path / "cjk.json"
     role_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(
+    result = runner.invoke(
         cli, ["render", str(role_file), "--format", "pdf", "--out", str(tmp_path / "out")]
     )
     assert result.exit_code == 0, result.output

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from exporter.cli import cli
 from exporter.errors import BrandError
@@ -39,7 +38,7 @@ def test_a_writer_missing_a_layout_fails_when_it_loads():
         require_layouts("DOCX", {**dict.fromkeys(BLOCK_TYPES, "x"), Quote: "x"})
 
 
-def test_an_operators_template_replaces_the_bundled_one(tmp_path):
+def test_an_operators_template_replaces_the_bundled_one(runner, tmp_path):
     templates = tmp_path / "templates"
     (templates / "blocks").mkdir(parents=True)
     (templates / "blocks" / "paragraph.html").write_text(
@@ -48,7 +47,7 @@ def test_an_operators_template_replaces_the_bundled_one(tmp_path):
     )
     out = tmp_path / "out"
     args = ["render", str(ROLE_FILES[0]), "--format", "pdf", "--out", str(out)]
-    result = CliRunner().invoke(cli, [*args, "--templates", str(templates)])
+    result = runner.invoke(cli, [*args, "--templates", str(templates)])
     assert result.exit_code == 0, result.output
     text = pdf_text(next(out.glob("*.pdf")).read_bytes())
     assert "OPERATOR LAYOUT" in text

@@ -6,6 +6,8 @@ import hashlib
 import subprocess
 import sys
 
+import pytest
+
 from exporter import api, load_role
 from tests.conftest import ROLE_FILES
 
@@ -17,6 +19,7 @@ print(hashlib.sha256(render_pdf(role)).hexdigest(), hashlib.sha256(render_docx(r
 """
 
 
+@pytest.mark.slow
 def test_same_bytes_in_another_process_after_other_roles(role):
     for other in ROLE_FILES:  # render other roles first: no state may leak into the output
         api.render_pdf(load_role(other))

@@ -7,17 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 from exporter import __version__
 from exporter.cli import cli
 from tests.conftest import ROLE_FILES, ROLES_DIR
 from tests.readback import docx_headings, pdf_text
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def _broken_role(tmp_path, name="broken.json"):

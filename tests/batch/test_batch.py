@@ -47,15 +47,6 @@ def batch(roles: Path, out: Path, settings: RenderSettings = DOCX, **options: An
     return run_batch(role_files(roles), out, settings, **options)
 
 
-@pytest.fixture
-def roles(tmp_path: Path) -> Path:
-    folder = tmp_path / "roles"
-    folder.mkdir()
-    for path in ROLE_FILES:
-        shutil.copy(path, folder / path.name)
-    return folder
-
-
 def manifest(out: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return data

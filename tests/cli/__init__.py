@@ -1,0 +1,1 @@
+"""Tests of the command line and the library API as a whole (exporter.cli, exporter.api)."""
