@@ -12,8 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic_core import PydanticCustomError
-
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -25,14 +23,15 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from exporter.model.country import country_code
 from exporter.model.currency import (
     SALARY_LIMIT_USD,
     currency_problem,
     is_known_currency,
     salary_limit,
 )
-from exporter.model.country import country_code
 from exporter.model.names import slugify
 from exporter.model.text_policy import clean_text
 
