@@ -161,5 +161,6 @@ def money_pattern(country: str) -> re.Pattern[str]:
     space = f"[{_SPACES}]?"
     return re.compile(
         rf"(?<!\w)(?P<symbol>{sign}){space}(?P<amount>{number})(?![\d{re.escape(separators)}]*\d)"
-        rf"|(?<![\w{re.escape(separators)}])(?P<number>{number}){space}(?P<after>{sign})(?!\w)"
+        rf"|(?<!\w)(?<!\d[{re.escape(separators)}])(?P<number>{number}){space}(?P<after>{sign})"
+        r"(?!\w)"
     )

@@ -90,12 +90,10 @@ UNITS_PER_USD: dict[str, Decimal] = {
 def _currencies_in_use() -> frozenset[str]:
     known = set(list_currencies())
     in_use: set[str] = set()
-    for territory in Locale("en").territories:
+    for territory in map(str, Locale("en").territories):
         if territory.isalpha():
             in_use.update(
-                get_territory_currencies(
-                    territory, start_date=_IN_USE_SINCE, end_date=date.today(), tender=True
-                )
+                get_territory_currencies(territory, start_date=_IN_USE_SINCE, tender=True)
             )
     return frozenset(in_use & known)
 

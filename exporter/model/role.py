@@ -224,14 +224,17 @@ class Role(_Frozen):
             for error in exc.errors():
                 if error["loc"] == ("currency",) and error["type"] == "value_error":
                     message = currency_problem(str(error["input"]), country_code(country))
-                    error = {
-                        "type": PydanticCustomError(
-                            "value_error", "{message}", {"message": message}
-                        ),
-                        "loc": error["loc"],
-                        "input": error["input"],
-                    }
-                errors.append(error)
+                    errors.append(
+                        {
+                            "type": PydanticCustomError(
+                                "value_error", "{message}", {"message": message}
+                            ),
+                            "loc": error["loc"],
+                            "input": error["input"],
+                        }
+                    )
+                else:
+                    errors.append(error)
             raise ValidationError.from_exception_data(exc.title, errors) from None
 
     # Derived values: computed, never stored.
