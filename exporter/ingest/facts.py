@@ -20,9 +20,10 @@ from babel.dates import get_month_names
 from babel.languages import get_official_languages
 from babel.numbers import get_currency_name, get_currency_symbol, get_territory_currencies
 
-from exporter.ingest import repair
+from exporter.ingest import money, repair
 from exporter.ingest.money import money_pattern, parse_amount
 from exporter.model.country import country_code, locale_for
+from exporter.model.currency import is_known_currency
 from exporter.model.markup import bold_terms, without_bold
 
 _UPDATED = re.compile(r"Last Updated:?\s*(?P<month>[A-Za-z]+)\.?\s+(?P<year>\d{4})", re.I)
@@ -186,17 +187,13 @@ def _unknown_sign(symbol: str, country: str, when: date | None) -> str:
             f"cannot tell which currency {symbol!r} is in {country}: a damaged sign that "
             f"could be {', '.join(sorted(repair.lost_signs(symbol))) or 'none known'} ({used})"
         )
-    english = Locale("en")
+    locales = money.locales(country)
     others = sorted(
         code
-        for code in map(str, english.currencies)
+        for code in map(str, Locale("en").currencies)
         if code not in theirs
-        and symbol
-        in (
-            code,
-            get_currency_symbol(code, english),
-            get_currency_symbol(code, locale_for(country)),
-        )
+        and is_known_currency(code)
+        and (symbol == code or any(get_currency_symbol(code, loc) == symbol for loc in locales))
     )
     if others:
         named = " or ".join(

@@ -30,6 +30,7 @@ __all__ = [
     "Convention",
     "conventions",
     "group_separators",
+    "locales",
     "money_pattern",
     "parse_amount",
     "signs",
@@ -78,7 +79,7 @@ def _class(separator: str) -> str:
 
 
 @cache
-def _locales(country: str) -> tuple[Locale, ...]:
+def locales(country: str) -> tuple[Locale, ...]:
     """English as used in the country, plain English, then the country's official languages."""
     try:
         territory = country_code(country)
@@ -97,7 +98,7 @@ def _locales(country: str) -> tuple[Locale, ...]:
 def conventions(country: str) -> tuple[Convention, ...]:
     """Every way CLDR writes numbers about ``country``, English as used there first."""
     found: list[Convention] = []
-    for locale in _locales(country):
+    for locale in locales(country):
         symbols = locale.number_symbols.get("latn", {})
         group, decimal = symbols.get("group", ","), symbols.get("decimal", ".")
         for number_format in (locale.decimal_formats[None], locale.currency_formats["standard"]):
@@ -136,7 +137,7 @@ def signs(country: str, when: date | None = None) -> tuple[str, ...]:
     found = set()
     for code in get_territory_currencies(territory, start_date=when, tender=True):
         found.add(code)
-        found.update(get_currency_symbol(code, locale) for locale in _locales(country))
+        found.update(get_currency_symbol(code, locale) for locale in locales(country))
     return tuple(sorted(found, key=lambda sign: (-len(sign), sign)))
 
 
