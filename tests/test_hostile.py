@@ -418,7 +418,7 @@ NUMBER_CASES = {
     "negative": ("salary.current_average", "-141344", "greater than or equal to 1"),
     "zero": ("salary.projected", "0", "greater than or equal to 1"),
     "fraction-of-a-unit": ("salary.projected", "0.5", "greater than or equal to 1"),
-    "absurd": ("salary.current_average", "1e12", "less than or equal to 100000000"),
+    "absurd": ("salary.current_average", "1e12", "more than the limit for CAD, 1,500,000"),
     "boolean": ("salary.current_average", "true", "salary.current_average: must be a number"),
     "string": ("salary.projected", '"152,651"', "salary.projected: must be a number"),
     "null": ("salary.projected", "null", "salary.projected: must be a number"),
