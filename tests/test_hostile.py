@@ -423,7 +423,7 @@ NUMBER_CASES = {
     "string": ("salary.projected", '"152,651"', "salary.projected: must be a number"),
     "null": ("salary.projected", "null", "salary.projected: must be a number"),
     "list": ("salary.projected", "[152651]", "salary.projected: must be a number"),
-    "projection-100x": ("salary.projected", "15265100", "within 10 times the current average"),
+    "projection-10x": ("salary.projected", "1450000", "within 10 times the current average"),
     "projection-tiny": ("salary.projected", "1000", "within 10 times the current average"),
     "huge-integer": ("salary.projected", "9" * 5000, "has more than 30 digits"),
     "data-points-fraction": ("data_points", "12.5", "data_points: Input should be a valid integer"),
