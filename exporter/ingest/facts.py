@@ -10,19 +10,20 @@ passes in, so one page reports everything at once.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_month_names
 from babel.languages import get_official_languages
-from babel.numbers import get_currency_symbol, get_territory_currencies
+from babel.numbers import get_currency_name, get_currency_symbol, get_territory_currencies
 
+from exporter.ingest import money, repair
+from exporter.ingest.money import money_pattern, parse_amount
 from exporter.model.country import country_code, locale_for
+from exporter.model.currency import is_known_currency
 from exporter.model.markup import bold_terms, without_bold
 
 _UPDATED = re.compile(r"Last Updated:?\s*(?P<month>[A-Za-z]+)\.?\s+(?P<year>\d{4})", re.I)
@@ -38,22 +39,6 @@ _PROJECTED = ("project", "forecast", "expect", "toward", "target", "anticipat")
 _WORDS_BEFORE, _WORDS_AFTER = 6, 2
 #: Words that end the clause an amount is described in.
 _CLAUSE_END = re.compile(r"[.;:!?()—–]|\s-\s")
-
-
-@cache
-def _currency_symbols() -> str:
-    return "".join(
-        chr(c) for c in range(0x20, 0x10000) if unicodedata.category(chr(c)) == "Sc"
-    ).replace("\\", "")
-
-
-@cache
-def _money() -> re.Pattern[str]:
-    symbols = re.escape(_currency_symbols())
-    return re.compile(
-        rf"(?P<symbol>(?<![\w])[A-Z]{{0,2}}[{symbols}]|\b[A-Z]{{3}}(?=\s?\d))\s?"
-        r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,]*\d)"
-    )
 
 
 @dataclass(frozen=True)
@@ -143,7 +128,7 @@ def salaries(
     warnings: list[str],
 ) -> dict[str, object] | None:
     """Currency, current average and projected salary, checked across the sections."""
-    every = [amount for name, text in texts for amount in amounts(text, name)]
+    every = [amount for name, text in texts for amount in amounts(text, name, country)]
     chosen = {}
     for kind, label in (("current", "current average salary"), ("projected", "projected salary")):
         found = [amount for amount in every if amount.kind == kind]
@@ -163,7 +148,7 @@ def salaries(
     current, projected = chosen["current"], chosen["projected"]
     currency = currency_for(current.symbol, country, when)
     if currency is None and _known(country):
-        problems.append(f"cannot tell which currency {current.symbol!r} is in {country}")
+        problems.append(_unknown_sign(current.symbol, country, when))
         return None
     if currency is None:
         return None
@@ -190,10 +175,32 @@ def currency_for(symbol: str, country: str, when: date | None = None) -> str | N
     for code in get_territory_currencies(territory, start_date=when, tender=True):
         if symbol == code or symbol in (get_currency_symbol(code, loc) for loc in locales):
             return code
-    others = [
-        code for code in map(str, locale.currencies) if get_currency_symbol(code, locale) == symbol
-    ]
-    return others[0] if len(others) == 1 else None
+    return None
+
+
+def _unknown_sign(symbol: str, country: str, when: date | None) -> str:
+    """Why ``symbol`` is not a currency of ``country``: naming both currencies if it can."""
+    theirs = get_territory_currencies(country_code(country), start_date=when, tender=True)
+    used = f"{country} uses {' or '.join(theirs)}" if theirs else f"{country} has no currency"
+    if repair.is_damage(symbol):
+        return (
+            f"cannot tell which currency {symbol!r} is in {country}: a damaged sign that "
+            f"could be {', '.join(sorted(repair.lost_signs(symbol))) or 'none known'} ({used})"
+        )
+    locales = money.locales(country)
+    others = sorted(
+        code
+        for code in map(str, Locale("en").currencies)
+        if code not in theirs
+        and is_known_currency(code)
+        and (symbol == code or any(get_currency_symbol(code, loc) == symbol for loc in locales))
+    )
+    if others:
+        named = " or ".join(
+            f"{code} ({get_currency_name(code, locale='en')})" for code in others[:3]
+        )
+        return f"cannot tell which currency {symbol!r} is in {country}: it is {named}, but {used}"
+    return f"cannot tell which currency {symbol!r} is in {country} ({used})"
 
 
 def _known(country: str) -> bool:
@@ -215,34 +222,44 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def amounts(text: str, section: str) -> list[Amount]:
-    """The amounts in a text that are told as current or projected by the words around them."""
-    matches = [match for match in _money().finditer(text) if _is_money(match)]
+def amounts(text: str, section: str, country: str = "") -> list[Amount]:
+    """The amounts in a text that are told as current or projected by the words around them.
+
+    An amount is written in any way CLDR knows for ``country`` (:mod:`exporter.ingest.money`;
+    plain English without one), with its currency sign before or after it.
+    """
+    matches = []
+    for match in money_pattern(country).finditer(text):
+        value = parse_amount(match["amount"] or match["number"], country)
+        if value is not None and _is_money(match):
+            matches.append((match, value))
     kinds: list[str | None] = []
-    for index, match in enumerate(matches):
-        start = matches[index - 1].end() if index else 0
+    for index, (match, _) in enumerate(matches):
+        start = matches[index - 1][0].end() if index else 0
         before = _clause_tail(text[start : match.start()])
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        end = matches[index + 1][0].start() if index + 1 < len(matches) else len(text)
         after = _clause_head(text[match.end() : end])
         kinds.append(_cue(reversed(before[-_WORDS_BEFORE:])) or _cue(after[:_WORDS_AFTER]))
     # "between $X and $Y", "from $X to $Y": the first is now, the second ahead.
     for index in range(len(matches) - 1):
-        first, second = matches[index], matches[index + 1]
+        first, second = matches[index][0], matches[index + 1][0]
         joined = re.fullmatch(r"\s*(?:and|to|-|–)\s*", text[first.end() : second.start()])
         opened = re.search(r"\b(?:between|from)\s*$", text[: first.start()], re.I)
         if joined and opened and kinds[index] in (None, "current") and kinds[index + 1] is None:
             kinds[index], kinds[index + 1] = "current", "projected"
     return [
-        Amount(kind, m["symbol"], Decimal(m["amount"].replace(",", "")), m.group(), section)
-        for m, kind in zip(matches, kinds, strict=True)
+        Amount(kind, m["symbol"] or m["after"], value, m.group(), section)
+        for (m, value), kind in zip(matches, kinds, strict=True)
         if kind is not None
     ]
 
 
 def _is_money(match: re.Match[str]) -> bool:
-    """An amount after a symbol, or after a code of a currency (not "AWS 2")."""
-    symbol = match["symbol"]
-    return not symbol.isalpha() or symbol in Locale("en").currencies
+    """An amount beside a sign, or beside a code of a currency (not "AWS 2")."""
+    symbol = match["symbol"] or match["after"]
+    if re.fullmatch("[A-Z]{3}", symbol):
+        return symbol in Locale("en").currencies
+    return repair.is_damage(symbol) or not re.match(repair.DAMAGE, symbol)
 
 
 def _words(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 
 from exporter.errors import ExporterError, PageError
 from exporter.files import UnsafeFile, read_regular_file, write_atomic
-from exporter.ingest import repair
+from exporter.ingest import money, repair
 from exporter.ingest.facts import (
     certifications,
     data_points,
@@ -185,6 +185,11 @@ def _structure(text: str, source: str) -> _Page:
             ["not a market-intelligence page: no title 'Market Intelligence: <role> in <country>'"],
         )
     role, country = _role_and_country(title["rest"])
+    if _known_country(country):
+        # Again, knowing the country: its currency signs and grouping decide between
+        # characters whose remaining bytes fit equally.
+        repaired = repair.repair_text(text, money.signs(country), money.group_separators(country))
+        lines = _split_glued([line.strip() for line in repaired.splitlines()])
     if not country:
         problems.append("no country in the title ('Market Intelligence: <role> in <country>')")
     elif not _known_country(country):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import partial
 from itertools import combinations, product
 
 #: What bytes 80-A0 became where they were not dropped: cp874's characters, or
@@ -40,8 +41,18 @@ _THAI = re.compile(f"[{_THAI_CLASS}]")
 #: A lone ``โ`` between spaced words: the first byte of an em dash (E2 80 94).
 _LOST_DASH = re.compile("(?<=\\S )\u0e42(?= \\S)")
 
-#: A run right before an amount: a currency symbol (``€`` is E2 82 AC, read ``โฌ``).
-_BEFORE_AMOUNT = re.compile(f"{_RUN.pattern}(?=\\s?\\d)")
+#: Spaces that may stand between an amount and its sign.
+_SPACES = " \u00a0\u202f"
+
+#: A run between digits: a grouping separator (a narrow no-break space is E2 80 AF, read ``โฏ``).
+_IN_AMOUNT = re.compile(f"(?<=\\d){_RUN.pattern}(?=\\d{{3}}(?!\\d))")
+
+#: A run right before or after an amount: a currency sign (``€`` is E2 82 AC, read ``โฌ``),
+#: perhaps with the no-break space beside it (C2 A0, read ``ย``).
+_NEAR_AMOUNT = re.compile(
+    f"{_RUN.pattern}(?=[{_SPACES}]?\\d)|(?<=\\d)(?P<space>[{_SPACES}]?){_RUN.pattern}"
+)
+
 
 #: A run left at the start of a line before a heading: the remnant of an icon.
 _LEADING_RUN = re.compile(f"^\\s*{_RUN.pattern}\\s*")
@@ -114,42 +125,96 @@ def decode_mojibake(text: str) -> str:
     return _RUN.sub(lambda match: _decode_run(match.group()), text)
 
 
-def _lost_currency_symbol(run: str) -> str | None:
-    """The one currency symbol whose UTF-8 bytes, less those in 80-9F, are ``run``."""
-    pieces = _run_bytes(run)
-    if pieces is None or len(pieces) != 1:
-        return None
-    kept = pieces[0]
-    missing = _sequence_length(kept[0]) - len(kept)
+def _candidates(piece: bytes) -> set[str]:
+    """Every character whose UTF-8 bytes, less some lost in 80-A0, are ``piece``."""
+    missing = _sequence_length(piece[0]) - len(piece)
     if not 0 < missing <= 2:
-        return None
-    length = len(kept) + missing
+        return set()
+    length = len(piece) + missing
     found = set()
     for lost_at in combinations(range(1, length), missing):
         kept_at = [i for i in range(1, length) if i not in lost_at]
-        for lost in product(range(0x80, 0xA0), repeat=missing):
+        for lost in product(range(0x80, 0xA1), repeat=missing):
             data = bytearray(length)
-            data[0] = kept[0]
+            data[0] = piece[0]
             for where, byte in [
-                *zip(kept_at, kept[1:], strict=True),
+                *zip(kept_at, piece[1:], strict=True),
                 *zip(lost_at, lost, strict=True),
             ]:
                 data[where] = byte
             try:
-                char = data.decode("utf-8")
+                found.add(data.decode("utf-8"))
             except UnicodeDecodeError:
                 continue
-            if unicodedata.category(char) == "Sc":
-                found.add(char)
-    return found.pop() if len(found) == 1 else None
+    return found
 
 
-def repair_text(text: str) -> str:
-    """Undo the Thai mis-decoding of ``text``, and restore dashes and currency symbols."""
+def _restore(
+    run: str, prefer: str | tuple[str, ...], kinds: tuple[str, ...] | None = None
+) -> str | None:
+    """``run`` with each sequence that lost bytes restored, or None if one is not certain.
+
+    A sequence becomes the one character of a category in ``kinds`` (``Sc`` currency
+    signs, ``Zs`` spaces) whose remaining bytes fit; if several fit, the one of them
+    in ``prefer`` (the signs or separators of the page's country). Without ``kinds``
+    only a character in ``prefer`` will do.
+    """
+    pieces = _run_bytes(run)
+    if pieces is None:
+        return None
+    out = []
+    for piece in pieces:
+        try:
+            out.append(piece.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        fits = _candidates(piece)
+        if kinds is not None:
+            fits = {char for char in fits if unicodedata.category(char) in kinds}
+        if kinds is None or len(fits) > 1:
+            fits = {char for char in fits if char in prefer}
+        if len(fits) != 1:
+            return None
+        out.append(fits.pop())
+    return "".join(out)
+
+
+def is_damage(text: str) -> bool:
+    """True if ``text`` is one run of mis-decoded bytes (not real Thai): ``โ``, ``โฌ``."""
+    return bool(_RUN.fullmatch(text)) and _run_bytes(text) is not None
+
+
+def lost_signs(run: str) -> set[str]:
+    """The currency signs a damaged ``run`` may have been, lost bytes and all."""
+    pieces = _run_bytes(run)
+    if pieces is None or len(pieces) != 1:
+        return set()
+    return {char for char in _candidates(pieces[0]) if unicodedata.category(char) == "Sc"}
+
+
+#: One run of mis-decoded bytes, as a regex (for finding damaged currency signs).
+DAMAGE = _RUN.pattern
+
+
+def repair_text(text: str, signs: tuple[str, ...] = (), separators: str = "") -> str:
+    """Undo the Thai mis-decoding of ``text``, and restore dashes and currency signs.
+
+    ``signs`` and ``separators`` are the currency signs and grouping separators of
+    the page's country: they decide between characters whose remaining bytes fit
+    equally (``โ`` before an amount is one of several signs that lost two bytes).
+    """
     if is_thai_text(text):
         return text
     text = _LOST_DASH.sub("\u2014", decode_mojibake(text))
-    return _BEFORE_AMOUNT.sub(lambda m: _lost_currency_symbol(m.group()) or m.group(), text)
+    text = _IN_AMOUNT.sub(lambda m: _restore(m.group(), separators) or m.group(), text)
+    return _NEAR_AMOUNT.sub(partial(_restore_sign, prefer=(*signs, *_SPACES)), text)
+
+
+def _restore_sign(match: re.Match[str], prefer: tuple[str, ...]) -> str:
+    space = match["space"] or ""
+    run = match.group()[len(space) :]
+    return space + (_restore(run, prefer, ("Sc", "Zs")) or run)
 
 
 def strip_icon_remnant(line: str) -> str:

@@ -18,10 +18,20 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from exporter.model.country import country_code
+from exporter.model.currency import (
+    SALARY_LIMIT_USD,
+    currency_problem,
+    is_known_currency,
+    salary_limit,
+)
 from exporter.model.names import slugify
 from exporter.model.text_policy import clean_text
 
@@ -32,9 +42,10 @@ SCHEMA_VERSION = 1
 #: Below this many data points a report flags its figures as a small sample.
 SMALL_SAMPLE_THRESHOLD = 30
 
-#: Salaries are whole units of the currency: below one, or above this, is a data error.
+#: Salaries are whole units of the currency: below one is a data error, and so is more
+#: than the currency's limit (:func:`exporter.model.currency.salary_limit`, about a
+#: million US dollars a year).
 MIN_SALARY = 1
-MAX_SALARY = 100_000_000
 
 #: A projection more than this many times above (or below) the current average is a data
 #: error (cents given as units, a digit too many), not a forecast.
@@ -86,9 +97,17 @@ class _Frozen(BaseModel):
 class Salary(_Frozen):
     """Current average and projected salary, in whole units of ``currency``."""
 
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CAD")]
-    current_average: Annotated[Decimal, Field(ge=MIN_SALARY, le=MAX_SALARY, allow_inf_nan=False)]
-    projected: Annotated[Decimal, Field(ge=MIN_SALARY, le=MAX_SALARY, allow_inf_nan=False)]
+    currency: Annotated[str, Field(description="ISO 4217 code in use, e.g. CAD")]
+    current_average: Annotated[Decimal, Field(ge=MIN_SALARY, allow_inf_nan=False)]
+    projected: Annotated[Decimal, Field(ge=MIN_SALARY, allow_inf_nan=False)]
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if not is_known_currency(value):
+            # Role adds the country's currency to this message (see Role._salary).
+            raise ValueError(currency_problem(value, None))
+        return value
 
     @field_validator("current_average", "projected", mode="before")
     @classmethod
@@ -96,6 +115,19 @@ class Salary(_Frozen):
         # JSON gives numbers as int/float; "141,344" or true is a data error, not a coercion.
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError("must be a number")
+        return value
+
+    @field_validator("current_average", "projected")
+    @classmethod
+    def _within_limit(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        currency = info.data.get("currency")
+        if currency is not None:
+            limit = salary_limit(currency)
+            if value > limit:
+                raise ValueError(
+                    f"more than the limit for {currency}, {int(limit):,} (about "
+                    f"{SALARY_LIMIT_USD:,} US dollars a year): a digit too many?"
+                )
         return value
 
     @field_validator("projected")
@@ -173,10 +205,37 @@ class Role(_Frozen):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        from exporter.model.country import country_code
-
         country_code(value)  # raises ValueError naming the country
         return value
+
+    @field_validator("salary", mode="wrap")
+    @classmethod
+    def _salary(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """Validate the salary; an unknown currency's error suggests the country's currency."""
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            country = info.data.get("country")
+            if country is None:
+                raise
+            errors: list[Any] = []
+            for error in exc.errors():
+                if error["loc"] == ("currency",) and error["type"] == "value_error":
+                    message = currency_problem(str(error["input"]), country_code(country))
+                    errors.append(
+                        {
+                            "type": PydanticCustomError(
+                                "value_error", "{message}", {"message": message}
+                            ),
+                            "loc": error["loc"],
+                            "input": error["input"],
+                        }
+                    )
+                else:
+                    errors.append(error)
+            raise ValidationError.from_exception_data(exc.title, errors) from None
 
     # Derived values: computed, never stored.
 

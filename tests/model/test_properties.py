@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from exporter import api
 from exporter.errors import ExporterError
+from exporter.model.currency import salary_limit
 from exporter.model.role import Sections
 from exporter.model.rolefile import decode_role
 
@@ -61,15 +62,17 @@ MAX_EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "40"))
 
 @st.composite
 def salaries(draw: st.DrawFn, wild: bool) -> dict[str, Any]:
-    currency = draw(st.sampled_from(["CAD", "EUR", "JPY", "XXX", "ZZZ"]))
+    # Real codes of small- and large-unit currencies, and codes that are no currency.
+    currency = draw(st.sampled_from(["CAD", "EUR", "JPY", "INR", "VND", "KWD", "XXX", "ZZZ"]))
     if wild:
         return {
             "currency": currency,
             "current_average": draw(ANY_NUMBER),
             "projected": draw(ANY_NUMBER),
         }
-    current = draw(st.one_of(st.integers(1, 10_000_000), st.floats(1, 10_000_000)))
-    projected = min(max(current * draw(st.floats(0.1, 10)), 1), 100_000_000)
+    limit = int(salary_limit(currency))
+    current = draw(st.one_of(st.integers(1, limit), st.floats(1, limit)))
+    projected = min(max(current * draw(st.floats(0.1, 10)), 1), limit)
     return {"currency": currency, "current_average": current, "projected": projected}
 
 

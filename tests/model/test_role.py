@@ -68,7 +68,7 @@ def test_missing_field_and_wrong_type_are_reported_together(tmp_path):
             "salary.projected: Input should be greater than or equal to 1",
         ),
         (("salary", "current_average"), True, "salary.current_average: must be a number"),
-        (("salary", "currency"), "dollars", "salary.currency: String should match pattern"),
+        (("salary", "currency"), "dollars", "salary.currency: unknown currency 'dollars'"),
         (("updated",), "April 2026", "updated: String should match pattern"),
         (("country",), "Atlantis", "country: unknown country 'Atlantis'"),
         (("data_points",), 0, "data_points: Input should be greater than or equal to 1"),
