@@ -27,7 +27,7 @@ def brand_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-FONT_FILES = 'files = ["fonts/IBMPlexSans-Regular.ttf", "fonts/IBMPlexSans-Bold.ttf"]'
+FONT_FILES = 'package = "exporter.styles.fonts"'
 
 
 def _edit(brand_dir: Path, old: str, new: str) -> Path:

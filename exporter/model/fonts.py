@@ -60,7 +60,11 @@ class FontFace:
 
 def package_font_files(module: str) -> tuple[Path, ...]:
     """The font files shipped inside an installed Python package."""
-    spec = importlib.util.find_spec(module) if module.isidentifier() else None
+    dotted = all(part.isidentifier() for part in module.split("."))
+    try:
+        spec = importlib.util.find_spec(module) if dotted else None
+    except ImportError:  # a dotted name whose parent package is missing
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise FontFileError(f"font package {module!r} is not installed (pip install it)")
     folder = Path(next(iter(spec.submodule_search_locations)))
