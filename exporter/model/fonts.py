@@ -1,22 +1,29 @@
 """The brand's font files: where they come from, what they cover, how CSS names them.
 
-Fonts come from a pip-installed font package (e.g. ``fontpkg_ibm_plex_sans``) or
-from files beside the brand file, never from whatever the machine happens to
-have, so a PDF looks the same everywhere. DejaVu Sans, which every supported
-machine ships, is the fallback for characters the brand font lacks; characters
-no font covers (emoji, CJK on a bare machine) are reported, naming the field.
+Fonts come from files beside the brand file (the bundled brand ships static IBM
+Plex Sans in ``styles/fonts``) or from a pip-installed font package, never from
+whatever the machine happens to have, so a PDF looks the same everywhere. DejaVu
+Sans, which every supported machine ships, is the fallback for characters the
+brand font lacks; characters no font covers (emoji, CJK on a bare machine) are
+reported, naming the field.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import os
+import stat
+import struct
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from exporter.files import UnsafeFile, read_regular_file, write_atomic
+from exporter.model import sfnt
 
 FONT_SUFFIXES = (".ttf", ".otf")
 FALLBACK_FAMILY = "DejaVu Sans"
@@ -24,6 +31,9 @@ FALLBACK_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/font
 
 #: Weights a report uses; variable fonts are instanced at these once and cached.
 STATIC_WEIGHTS = (400, 700)
+
+#: Largest cached font instance read back.
+MAX_FONT_BYTES = 64 << 20
 
 #: Timestamp written into instanced fonts, so equal input gives equal PDF bytes.
 FIXED_FONT_TIMESTAMP = 0
@@ -50,7 +60,11 @@ class FontFace:
 
 def package_font_files(module: str) -> tuple[Path, ...]:
     """The font files shipped inside an installed Python package."""
-    spec = importlib.util.find_spec(module) if module.isidentifier() else None
+    dotted = all(part.isidentifier() for part in module.split("."))
+    try:
+        spec = importlib.util.find_spec(module) if dotted else None
+    except ImportError:  # a dotted name whose parent package is missing
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise FontFileError(f"font package {module!r} is not installed (pip install it)")
     folder = Path(next(iter(spec.submodule_search_locations)))
@@ -62,10 +76,24 @@ def package_font_files(module: str) -> tuple[Path, ...]:
 
 def inspect_font(path: Path, family: str) -> FontFace:
     """Read a font file's weight range and style; a broken file is an error naming it."""
-    from fontTools.ttLib import TTFont, TTLibError
-
     if not path.is_file():
         raise FontFileError(f"font file {path} does not exist")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FontFileError(f"font file {path} is not readable: {exc.strerror}") from None
+    try:
+        found = sfnt.info(data)
+        if not sfnt.code_points(data):
+            raise FontFileError(f"font file {path} maps no characters")
+        return FontFace(family, path.resolve(), found.weight_min, found.weight_max, found.italic)
+    except sfnt.SfntError:
+        return _inspect_with_fonttools(path, family)  # a table layout the small reader skips
+
+
+def _inspect_with_fonttools(path: Path, family: str) -> FontFace:
+    from fontTools.ttLib import TTFont, TTLibError
+
     try:
         with path.open("rb") as handle, TTFont(handle) as font:
             if "fvar" in font:
@@ -78,7 +106,7 @@ def inspect_font(path: Path, family: str) -> FontFace:
             italic = bool(font["OS/2"].fsSelection & 1) or bool(font["head"].macStyle & 2)
             if not font.getBestCmap():
                 raise FontFileError(f"font file {path} maps no characters")
-    except (TTLibError, KeyError, OSError, AssertionError) as exc:
+    except (TTLibError, KeyError, OSError, AssertionError, struct.error) as exc:
         raise FontFileError(f"font file {path} is not a readable font: {exc}") from None
     return FontFace(family, path.resolve(), low, high, italic)
 
@@ -89,45 +117,85 @@ def font_cache_dir() -> Path:
     return Path(base) / "exporter" / "fonts"
 
 
+def _private_folder(folder: Path) -> Path | None:
+    """``folder``, created 0700 if missing, if it is a real folder only this user can write."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return None
+    if info.st_mode & 0o077:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            return None
+    return folder
+
+
+@cache
+def _session_folder() -> Path:
+    """A fresh private folder for this process, when no cache folder can be trusted."""
+    return Path(tempfile.mkdtemp(prefix="exporter-fonts-"))
+
+
+def _usable_instance(path: Path, weight: int) -> bool:
+    """Whether a cached instance is a whole static font of the weight (else it is rebuilt)."""
+    try:
+        found = sfnt.info(read_regular_file(path, MAX_FONT_BYTES))
+    except (UnsafeFile, sfnt.SfntError):
+        return False
+    return not found.variable and found.weight_min == weight
+
+
 def static_faces(face: FontFace, cache_dir: Path | None = None) -> tuple[FontFace, ...]:
     """Static instances of a variable face at :data:`STATIC_WEIGHTS`, made once and cached.
 
-    WeasyPrint would otherwise instance the variable font in every document, which
-    is slow and stamps the current time into each embedded font (so no two PDFs
-    would be byte-identical).
+    Only a fallback for an operator's brand that names variable fonts: the bundled
+    brand ships static files (``styles/fonts``), so rendering it never instances a
+    font. WeasyPrint would otherwise instance the variable font in every document,
+    which is slow and stamps the current time into each embedded font.
+
+    The cache folder must be a private folder of this user (created 0700);
+    otherwise a fresh temporary folder is used for this process. A cached file that
+    is not a whole static font of the right weight is made again.
     """
     if not face.variable:
         return (face,)
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib.instancer import instantiateVariableFont
-
-    folder = cache_dir or font_cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:  # read-only home: a private folder in the temporary directory
-        folder = Path(tempfile.gettempdir()) / f"exporter-fonts-{os.getuid()}"
+    folder = _private_folder(cache_dir or font_cache_dir()) or _session_folder()
     digest = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
     faces = []
     for weight in STATIC_WEIGHTS:
         if not face.weight_min <= weight <= face.weight_max:
             continue
         target = folder / f"{face.path.stem.split('[')[0]}-{digest}-{weight}.ttf"
-        if not target.is_file():
-            with TTFont(str(face.path), recalcTimestamp=False) as font:
-                pins = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
-                static = instantiateVariableFont(font, {**pins, "wght": weight}, static=True)
-                static["head"].created = static["head"].modified = FIXED_FONT_TIMESTAMP
-                folder.mkdir(parents=True, exist_ok=True)
-                fd, temp = tempfile.mkstemp(suffix=".part", dir=folder)
-                with os.fdopen(fd, "wb") as handle:
-                    static.save(handle)
-                os.replace(temp, target)
+        if not _usable_instance(target, weight):
+            write_atomic(target, instance_font(face.path, weight), mode=0o600)
         faces.append(FontFace(face.family, target, weight, weight, face.italic))
     return tuple(faces)
 
 
+def instance_font(path: Path, weight: int) -> bytes:
+    """A static instance of a variable font at ``weight`` (default on other axes)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    with TTFont(str(path), recalcTimestamp=False) as font:
+        pins = {axis.axisTag: axis.defaultValue for axis in font["fvar"].axes}
+        static = instantiateVariableFont(font, {**pins, "wght": weight}, static=True)
+        static["head"].created = static["head"].modified = FIXED_FONT_TIMESTAMP
+        buffer = io.BytesIO()
+        static.save(buffer)
+        return buffer.getvalue()
+
+
 @cache
 def _cmap(path: Path) -> frozenset[int]:
+    try:
+        return sfnt.code_points(path.read_bytes())
+    except sfnt.SfntError:
+        pass
     from fontTools.ttLib import TTFont
 
     with path.open("rb") as handle, TTFont(handle) as font:

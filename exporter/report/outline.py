@@ -79,6 +79,8 @@ class Table:
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    #: Column widths in percent of the table (fixed table layout); empty: equal columns.
+    widths: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -350,6 +352,7 @@ def _skills_table(role: Role) -> Table:
         caption=f"Skills and credentials that carry a premium for {role.role}",
         header=("Skill or credential", "Type", "Why it matters"),
         rows=tuple(rows),
+        widths=(44, 17, 39),
     )
 
 

@@ -22,7 +22,11 @@ def brand_dir(tmp_path: Path) -> Path:
     """A copy of the bundled brand and its files, to change."""
     for name in ("brand.toml", "logo.svg", "logo.png"):
         shutil.copy(STYLES_DIR / name, tmp_path / name)
+    shutil.copytree(STYLES_DIR / "fonts", tmp_path / "fonts")
     return tmp_path
+
+
+FONT_FILES = 'package = "exporter.styles.fonts"'
 
 
 def _edit(brand_dir: Path, old: str, new: str) -> Path:
@@ -33,10 +37,12 @@ def _edit(brand_dir: Path, old: str, new: str) -> Path:
     return path
 
 
-def test_bundled_brand_loads_its_font_package():
+def test_bundled_brand_loads_its_static_fonts():
     brand = load_brand()
     assert {face.family for face in brand.faces} == {"IBM Plex Sans"}
     assert {face.weight_min for face in brand.faces} == {400, 700}
+    assert not any(face.variable for face in brand.faces)
+    assert {face.path.parent for face in brand.faces} == {STYLES_DIR / "fonts"}
     css = brand_css(brand)
     assert "@font-face" in css and "--brand-primary: #0b3d5c;" in css
 
@@ -53,7 +59,7 @@ def test_bundled_brand_loads_its_font_package():
             'website = "javascript:alert(1)"',
             "website",
         ),
-        ('package = "fontpkg_ibm_plex_sans"', 'package = "no_such_font_pkg"', "is not installed"),
+        (FONT_FILES, 'package = "no_such_font_pkg"', "is not installed"),
         ('body = "IBM Plex Sans"', 'body = "Comic Sans"', "fonts.body: no [[fonts.source]]"),
         ('name = "Market Intelligence"', 'nmae = "x"', "nmae: Extra inputs are not permitted"),
     ],
@@ -80,7 +86,7 @@ def test_broken_font_file_is_caught_on_load(brand_dir):
     (brand_dir / "Broken.ttf").write_bytes(b"not a font at all")
     path = _edit(
         brand_dir,
-        'package = "fontpkg_ibm_plex_sans"',
+        FONT_FILES,
         'files = ["Broken.ttf"]',
     )
     with pytest.raises(BrandError) as caught:

@@ -1,0 +1,174 @@
+"""How close the exporter runs to its engines, measured side by side in one run (not a test).
+
+Each line prints the exporter's figure, the reference beside it, and the ratio:
+
+- ``render_pdf`` (warm) against bare WeasyPrint writing the same HTML and CSS
+  (one reused FontConfiguration, parsed stylesheets, the same tagged PDF/UA-1
+  options, so the same page count);
+- ``render_docx`` (warm) against bare python-docx building a comparable document
+  (the same headings, paragraphs, tables and picture, saved to memory);
+- the ``exporter render ROLE --format pdf`` command against the ``weasyprint``
+  command on the same HTML and CSS (whole processes, best of N);
+- the first ``exporter render`` with an empty ``XDG_CACHE_HOME`` against the second.
+
+Times are the best of N on a shared 2-core machine: compare ratios, not seconds.
+
+    .venv/bin/python bench/speed_bench.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLE = ROOT / "fixtures" / "roles" / "machine-learning-lead-canada.json"
+BIN = Path(sys.executable).parent
+
+
+def best(func: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def line(name: str, ours: float, reference: float, ref_name: str) -> None:
+    print(
+        f"{name:34s} {ours * 1000:8.0f} ms   {ref_name:34s} {reference * 1000:8.0f} ms"
+        f"   ratio {ours / reference:5.2f}x",
+        flush=True,
+    )
+
+
+def pdf_and_docx(runs: int) -> None:
+    from docx import Document
+    from docx.shared import Mm
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from exporter import api
+    from exporter.model.rolefile import load_role
+    from exporter.render import chart_png
+    from exporter.render.css import brand_css
+    from exporter.report.outline import Chart, Paragraph, Table
+    from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+
+    role = load_role(ROLE)
+    brand = api.default_brand()
+    report = api.report_for(role, brand)
+    html = api.pdf_writer(brand).html(report)
+    fonts = FontConfiguration()
+    sheets = [
+        CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts),
+        CSS(string=brand_css(brand), base_url=str(STYLES_DIR) + "/", font_config=fonts),
+    ]
+
+    def bare_pdf() -> bytes:
+        pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR) + "/").write_pdf(
+            stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1", pdf_tags=True
+        )
+        return pdf
+
+    for func in (bare_pdf, lambda: api.render_pdf(role)):  # warm both
+        func()
+    ours = bare = float("inf")
+    for _ in range(runs):  # interleaved, so load on the machine hits both alike
+        ours = min(ours, best(lambda: api.render_pdf(role), 1))
+        bare = min(bare, best(bare_pdf, 1))
+    line("render_pdf (warm)", ours, bare, "bare WeasyPrint, same HTML+CSS")
+
+    picture = next(
+        chart_png.png(b, brand) for s in report.sections for b in s.blocks if isinstance(b, Chart)
+    )
+
+    def bare_docx() -> bytes:
+        document = Document()
+        document.add_paragraph(report.title, style="Title")
+        for section in report.sections:
+            document.add_heading(section.title, level=1)
+            for block in section.blocks:
+                if isinstance(block, Paragraph):
+                    paragraph = document.add_paragraph()
+                    for run in block.runs:
+                        paragraph.add_run(run.text).bold = run.bold or None
+                elif isinstance(block, Table):
+                    table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
+                    for column, text in enumerate(block.header):
+                        table.cell(0, column).text = text
+                    for row_index, row in enumerate(block.rows, start=1):
+                        for column, text in enumerate(row):
+                            table.cell(row_index, column).text = text
+                elif isinstance(block, Chart):
+                    document.add_picture(io.BytesIO(picture), width=Mm(130))
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    for func in (bare_docx, lambda: api.render_docx(role)):
+        func()
+    ours = bare = float("inf")
+    for _ in range(runs):
+        ours = min(ours, best(lambda: api.render_docx(role), 1))
+        bare = min(bare, best(bare_docx, 1))
+    line("render_docx (warm)", ours, bare, "bare python-docx, same content")
+
+
+def commands(runs: int) -> None:
+    from exporter import api
+    from exporter.model.rolefile import load_role
+    from exporter.render.css import brand_css
+    from exporter.resources import STYLES_DIR
+
+    role = load_role(ROLE)
+    brand = api.default_brand()
+    html = api.pdf_writer(brand).html(api.report_for(role, brand))
+    with tempfile.TemporaryDirectory(prefix="speed-bench-") as tmp:
+        folder = Path(tmp)
+        page = folder / "page.html"
+        page.write_text(html, encoding="utf-8")
+        (folder / "brand.css").write_text(brand_css(brand), encoding="utf-8")
+        exporter_cmd = [str(BIN / "exporter"), "render", str(ROLE), "--format", "pdf"]
+        exporter_cmd += ["--out", str(folder / "out")]
+        weasy_cmd = [str(BIN / "weasyprint"), "-s", str(STYLES_DIR / "report.css")]
+        weasy_cmd += ["-s", str(folder / "brand.css"), "--pdf-variant", "pdf/ua-1"]
+        weasy_cmd += ["--pdf-tags", str(page), str(folder / "w.pdf")]
+
+        def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
+
+        ours = bare = float("inf")
+        for _ in range(runs):
+            ours = min(ours, best(lambda: run(exporter_cmd), 1))
+            bare = min(bare, best(lambda: run(weasy_cmd), 1))
+        line("exporter render --format pdf", ours, bare, "weasyprint command, same page")
+
+        cache = folder / "cache"
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+        first = best(lambda: run(exporter_cmd, env), 1)
+        second = best(lambda: run(exporter_cmd, env), 1)
+        made = sorted(p.name for p in cache.rglob("*")) if cache.exists() else []
+        line("first run, empty XDG_CACHE_HOME", first, second, "second run")
+        print(f"{'':34s} files left in the empty cache: {made or 'none'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, best of {args.runs}")
+    pdf_and_docx(args.runs)
+    commands(max(3, args.runs // 2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Guards for the speed work of issue 9 that do not depend on how fast the machine is.
+
+- Loading the bundled brand and rendering never instances a font or makes a cache
+  folder: the brand ships static font files.
+- WeasyPrint lays out each page of a 3-page report at most a few times: the contents'
+  page numbers need one more pass over the first page, not a column-balancing loop.
+- The fallback font cache, for operators' variable fonts, is private and never
+  trusts a broken file.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+import weasyprint.layout.page as weasy_page
+
+from exporter import api
+from exporter.model import fonts
+from exporter.model.brand import load_brand
+from exporter.resources import STYLES_DIR
+
+STATIC_REGULAR = STYLES_DIR / "fonts" / "IBMPlexSans-Regular.ttf"
+
+
+def _no_instancing(*_: object) -> bytes:
+    raise AssertionError("a font was instanced at run time")
+
+
+def test_rendering_never_instances_a_font(tmp_path, monkeypatch, role):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setattr(fonts, "instance_font", _no_instancing)
+    brand = load_brand()
+    assert all(not face.variable for face in brand.faces)
+    api.render_pdf(role, brand)
+    api.render_docx(role, brand)
+    assert not cache.exists()
+
+
+def test_a_three_page_report_is_laid_out_in_few_passes(monkeypatch, role):
+    calls: collections.Counter[int] = collections.Counter()
+    make_page = weasy_page.make_page
+
+    def counting(*args: Any) -> Any:
+        calls[args[4]] += 1  # page_number
+        return make_page(*args)
+
+    monkeypatch.setattr(weasy_page, "make_page", counting)
+    writer = api.pdf_writer(api.default_brand())
+    writer.render(api.report_for(role))
+    pages = len(calls)
+    assert pages == 3
+    # Page 1 (contents with target-counter) may be made again; later pages once.
+    assert calls[1] <= 3
+    assert sum(calls.values()) <= pages + 2, dict(calls)
+
+
+def _variable_face(tmp_path: Path) -> fonts.FontFace:
+    # Only the path's bytes (for the cache key) and the weight range matter here.
+    return fonts.FontFace("Test Sans", STATIC_REGULAR, 100, 700, False)
+
+
+def _fake_instance(path: Path, weight: int) -> bytes:
+    return (
+        STYLES_DIR / "fonts" / f"IBMPlexSans-{'Bold' if weight == 700 else 'Regular'}.ttf"
+    ).read_bytes()
+
+
+def test_fallback_cache_is_private_and_rebuilds_broken_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "instance_font", _fake_instance)
+    cache = tmp_path / "fonts"
+    faces = fonts.static_faces(_variable_face(tmp_path), cache)
+    assert [face.weight_min for face in faces] == [400, 700]
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert all(face.path.parent == cache and face.path.stat().st_size > 0 for face in faces)
+    faces[0].path.write_bytes(b"")  # a 0-byte instance left by a crash
+    faces[1].path.write_bytes(b"garbage")
+    again = fonts.static_faces(_variable_face(tmp_path), cache)
+    assert [fonts.sfnt.info(f.path.read_bytes()).weight_min for f in again] == [400, 700]
+
+
+def test_fallback_cache_refuses_a_folder_it_does_not_control(tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "instance_font", _fake_instance)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(elsewhere)
+    faces = fonts.static_faces(_variable_face(tmp_path), link)
+    assert all(face.path.parent != link and face.path.parent != elsewhere for face in faces)
+    assert stat.S_IMODE(os.stat(faces[0].path.parent).st_mode) == 0o700
+    assert not list(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("path", sorted((STYLES_DIR / "fonts").glob("*.ttf")), ids=lambda p: p.name)
+def test_small_font_reader_agrees_with_fonttools(path):
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path)) as font:
+        assert fonts.sfnt.code_points(path.read_bytes()) == frozenset(font.getBestCmap())
+        assert fonts.sfnt.info(path.read_bytes()).weight_min == font["OS/2"].usWeightClass
