@@ -22,7 +22,7 @@ from babel.numbers import get_currency_name, get_currency_symbol, get_territory_
 
 from exporter.ingest import money, repair
 from exporter.ingest.money import money_pattern, parse_amount
-from exporter.model.country import country_code, locale_for
+from exporter.model.country import country_code, is_country, locale_for
 from exporter.model.currency import is_known_currency
 from exporter.model.markup import bold_terms, without_bold
 
@@ -147,7 +147,7 @@ def salaries(
         return None
     current, projected = chosen["current"], chosen["projected"]
     currency = currency_for(current.symbol, country, when)
-    if currency is None and _known(country):
+    if currency is None and is_country(country):
         problems.append(_unknown_sign(current.symbol, country, when))
         return None
     if currency is None:
@@ -201,14 +201,6 @@ def _unknown_sign(symbol: str, country: str, when: date | None) -> str:
         )
         return f"cannot tell which currency {symbol!r} is in {country}: it is {named}, but {used}"
     return f"cannot tell which currency {symbol!r} is in {country} ({used})"
-
-
-def _known(country: str) -> bool:
-    try:
-        country_code(country)
-    except ValueError:
-        return False
-    return True
 
 
 def _locale(language: str, territory: str) -> Locale | None:

@@ -29,6 +29,7 @@ from exporter.ingest.facts import (
     salaries,
     updated_month,
 )
+from exporter.model.country import is_country
 from exporter.model.markup import bold_terms
 from exporter.model.role import MAX_FILE_BYTES, SCHEMA_VERSION, Role
 from exporter.model.rolefile import parse_role, role_json
@@ -185,14 +186,14 @@ def _structure(text: str, source: str) -> _Page:
             ["not a market-intelligence page: no title 'Market Intelligence: <role> in <country>'"],
         )
     role, country = _role_and_country(title["rest"])
-    if _known_country(country):
+    if is_country(country):
         # Again, knowing the country: its currency signs and grouping decide between
         # characters whose remaining bytes fit equally.
         repaired = repair.repair_text(text, money.signs(country), money.group_separators(country))
         lines = _split_glued([line.strip() for line in repaired.splitlines()])
     if not country:
         problems.append("no country in the title ('Market Intelligence: <role> in <country>')")
-    elif not _known_country(country):
+    elif not is_country(country):
         problems.append(f"unknown country {country!r} in the title (use its English name)")
     found = _find_headings(lines, title_at + 1, thai, problems)
     for heading in HEADINGS:
@@ -279,21 +280,11 @@ def _role_and_country(rest: str) -> tuple[str, str]:
     parts = re.split(r"\s+in\s+", rest.strip())
     for cut in range(len(parts) - 1, 0, -1):
         country = " in ".join(parts[cut:])
-        if _known_country(country):
+        if is_country(country):
             return " in ".join(parts[:cut]), country
     if len(parts) == 1:
         return rest.strip(), ""
     return " in ".join(parts[:-1]), parts[-1]
-
-
-def _known_country(country: str) -> bool:
-    from exporter.model.country import country_code
-
-    try:
-        country_code(country)
-    except ValueError:
-        return False
-    return True
 
 
 def _split_glued(lines: list[str]) -> list[str]:

@@ -28,6 +28,11 @@ def country_code(country: str) -> str:
     return code
 
 
+def is_country(country: str) -> bool:
+    """True for an English country name CLDR knows."""
+    return country.strip().casefold() in _territory_codes()
+
+
 @cache
 def locale_for(country: str) -> Locale:
     """The locale whose conventions a reader in ``country`` expects."""
