@@ -7,6 +7,12 @@ The library API a web app calls, without touching the disk::
     pdf_bytes = render_pdf(role)
     docx_bytes = render_docx(role)
 
+Loading a role: ``load_role(path)`` is the one most code wants. When the warnings
+about what the character policy removed matter, ``load_role_checked(path)`` (a
+file) or ``decode_role(raw_bytes)`` (a request body) return a :class:`RoleLoad`
+with ``.role`` and ``.warnings``. (Validating data already decoded from JSON:
+``exporter.model.rolefile.parse_role``.)
+
 WeasyPrint and python-docx are imported on first use, so importing this package
 (and ``exporter --help``) stays fast.
 """
@@ -23,8 +29,6 @@ from exporter.model.rolefile import (
     decode_role,
     load_role,
     load_role_checked,
-    parse_role,
-    parse_role_checked,
 )
 from exporter.version import __version__
 
@@ -43,8 +47,6 @@ __all__ = [
     "load_brand",
     "load_role",
     "load_role_checked",
-    "parse_role",
-    "parse_role_checked",
     "render_docx",
     "render_pdf",
     "report_for",
