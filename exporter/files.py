@@ -14,11 +14,16 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 PARTIAL_SUFFIX = ".part"
+
+#: The earliest time a zip entry can hold; every entry we write carries it, so equal
+#: content gives equal archive bytes.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 class UnsafeFile(ValueError):
@@ -99,3 +104,11 @@ def remove_partials(folder: Path) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def zip_entry(name: str, compress: bool = True) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp and plain file permissions (reproducible archives)."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
