@@ -191,6 +191,8 @@ class RenderPool:
                 raise TimedOut(_timeout(job)) from None
             except BrokenExecutor:
                 slot.replace()
+                if time.perf_counter() - started >= job.limits.seconds:  # the watchdog
+                    raise TimedOut(_timeout(job)) from None
                 raise RenderFailed(f"{job.source}: {WORKER_DIED}") from None
             if result.error is not None:
                 if result.error == _timeout_error(job.limits):
