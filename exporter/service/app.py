@@ -318,6 +318,7 @@ def create_app(
             Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET"])
         )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.router.redirect_slashes = False  # one URL per resource; nothing else answers
     app.state.pool = pool
     app.state.cache = cache
     app.state.metrics = metrics

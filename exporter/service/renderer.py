@@ -71,11 +71,20 @@ class _Slot:
     def __init__(self, pool: RenderPool) -> None:
         self.pool = pool
         self.executor = pool.new_executor()
+        self.fresh = True
 
     def replace(self) -> None:
         old, self.executor = self.executor, self.pool.new_executor()
         self.pool.replacements += 1
+        self.fresh = True
         _kill(old)
+
+    async def warm(self) -> None:
+        """Start the worker and wait for its initializer (fonts, a sample render)."""
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(Exception):
+            await asyncio.wrap_future(self.executor.submit(_warm), loop=loop)
+        self.fresh = False
 
 
 def _kill(executor: Executor) -> None:
@@ -133,10 +142,7 @@ class RenderPool:
         """Start every worker and wait until each has loaded and warmed up."""
         self._free = asyncio.Queue()
         self._slots = [_Slot(self) for _ in range(self.jobs)]
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(asyncio.wrap_future(slot.executor.submit(_warm), loop=loop) for slot in self._slots)
-        )
+        await asyncio.gather(*(slot.warm() for slot in self._slots))
         for slot in self._slots:
             self._free.put_nowait(slot)
         self.ready = True
@@ -201,9 +207,20 @@ class RenderPool:
                 raise RenderFailed(f"{job.source}: {result.error}")
             return Rendered({f.format: f.data for f in result.files})
         finally:
-            self._free.put_nowait(slot)
+            if slot.fresh:  # replaced: back in service once warm, without delaying this answer
+                task = asyncio.create_task(self._rewarm(slot))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            else:
+                self._free.put_nowait(slot)
             if self.on_render is not None:
                 self.on_render(result, time.perf_counter() - started)
+
+
+    async def _rewarm(self, slot: _Slot) -> None:
+        await slot.warm()
+        assert self._free is not None
+        self._free.put_nowait(slot)
 
 
 def _timeout_error(limits: Limits) -> str:

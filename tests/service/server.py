@@ -51,7 +51,8 @@ class Server:
                     found.set()
             found.set()
 
-        threading.Thread(target=pump, daemon=True).start()
+        self._pump = threading.Thread(target=pump, daemon=True)
+        self._pump.start()
         if not found.wait(STARTUP_SECONDS) or not port:
             self.stop()
             raise RuntimeError("the service did not start:\n" + "".join(self.log))
@@ -84,7 +85,9 @@ class Server:
     def terminate(self, timeout: float = 60.0) -> int:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout)
+        code = self.process.wait(timeout)
+        self._close()
+        return code
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -94,6 +97,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._close()
+
+    def _close(self) -> None:
+        """Let the log reader finish and close the pipe (no unclosed-file warnings)."""
+        if self.process is not None and self.process.stderr is not None:
+            self._pump.join(10)
+            self.process.stderr.close()
 
 
 def serve_command(roles_dir: Path, cache: Path, *extra: str) -> list[str]:
