@@ -172,6 +172,9 @@ def create_app(
             return _not_found()
         return Response(_asset(name), media_type=_ASSETS[name])
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)  # browsers ask; no icon, and no 404 in their console
+
     async def role_list(request: Request) -> Response:
         roles, _ = await asyncio.to_thread(index.scan)
         items = []
@@ -305,6 +308,7 @@ def create_app(
     routes = [
         Route("/", listing, methods=["GET"], name="index"),
         Route("/assets/{name}", asset, methods=["GET"]),
+        Route("/favicon.ico", no_icon, methods=["GET"]),
         Route("/roles", role_list, methods=["GET"]),
         Route("/roles/{name}", role_item, methods=["GET"]),
         Route("/render", render_api, methods=["POST"]),
