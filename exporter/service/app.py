@@ -260,9 +260,7 @@ def create_app(
             return problem(
                 400, "Bad format", "format must be pdf or docx.", errors=[_field("format", fmt)]
             )
-        too_big = problem(
-            413, "Role too large", f"A role may be at most {MAX_FILE_BYTES:,} bytes."
-        )
+        too_big = problem(413, "Role too large", f"A role may be at most {MAX_FILE_BYTES:,} bytes.")
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_FILE_BYTES):
             return too_big
@@ -305,7 +303,7 @@ def create_app(
         finally:
             await pool.stop()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/", listing, methods=["GET"], name="index"),
         Route("/assets/{name}", asset, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
@@ -414,4 +412,3 @@ def _sha256(data: bytes) -> str:
 
 def _asset(name: str) -> bytes:
     return resources.files("exporter.service").joinpath("assets", name).read_bytes()
-

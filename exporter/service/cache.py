@@ -15,6 +15,7 @@ evicted or written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -78,10 +79,8 @@ class DiskCache:
                 if name in self._sizes:
                     self._sizes.move_to_end(name)
             now = time.time()
-            try:
+            with contextlib.suppress(OSError):
                 os.utime(self.folder / name, (now, found.modified))
-            except OSError:
-                pass
             return found
         return self._from_manifest(source_hash, fmt)
 

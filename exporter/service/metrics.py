@@ -23,7 +23,10 @@ class Metrics:
             registry=self.registry,
         )
         self.cache_hits = Counter(
-            "exporter_cache_hits", "Files served from the cache.", ["format"], registry=self.registry
+            "exporter_cache_hits",
+            "Files served from the cache.",
+            ["format"],
+            registry=self.registry,
         )
         self.cache_misses = Counter(
             "exporter_cache_misses",

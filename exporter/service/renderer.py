@@ -216,7 +216,6 @@ class RenderPool:
             if self.on_render is not None:
                 self.on_render(result, time.perf_counter() - started)
 
-
     async def _rewarm(self, slot: _Slot) -> None:
         await slot.warm()
         assert self._free is not None
@@ -230,4 +229,3 @@ def _timeout_error(limits: Limits) -> str:
 
 def _timeout(job: Job) -> str:
     return f"{job.source}: {_timeout_error(job.limits)}; try again later"
-

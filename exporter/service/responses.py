@@ -44,7 +44,7 @@ def content_disposition(filename: str, inline: bool = False) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def byte_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     """The one range a Range header asks for as (first, last), None for the whole file, or
     False when it cannot be satisfied. Several ranges get the whole file (RFC 9110 allows it)."""
     if header is None:

@@ -16,11 +16,11 @@ import uvicorn
 from starlette.applications import Starlette
 
 #: Seconds requests in flight get to finish after SIGTERM.
-GRACEFUL_SECONDS = 30.0
+GRACEFUL_SECONDS = 30
 
 
 def run(
-    app: Starlette, host: str, port: int, graceful_seconds: float = GRACEFUL_SECONDS
+    app: Starlette, host: str, port: int, graceful_seconds: int = GRACEFUL_SECONDS
 ) -> list[int]:
     """Serve ``app`` until stopped; returns the signals that stopped it (empty if none)."""
     stopped: list[int] = []

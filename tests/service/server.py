@@ -78,7 +78,9 @@ class Server:
             key, _, value = line.rpartition(" ")
             metric, _, rest = key.partition("{")
             found = ",".join(sorted(rest.rstrip("}").split(","))) if rest else ""
-            if metric == name and all(part in found.split(",") for part in wanted.split(",") if part):
+            if metric == name and all(
+                part in found.split(",") for part in wanted.split(",") if part
+            ):
                 total += float(value)
         return total
 

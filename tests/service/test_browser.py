@@ -51,9 +51,9 @@ def test_browser_lists_filters_and_downloads(
             problems: list[str] = []
             page.on(
                 "console",
-                lambda message: problems.append(message.text)
-                if message.type in ("error", "warning")
-                else None,
+                lambda message: (
+                    problems.append(message.text) if message.type in ("error", "warning") else None
+                ),
             )
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.goto(server.url + "/")

@@ -337,9 +337,7 @@ def test_sigterm_finishes_requests_in_flight(tmp_path: Path) -> None:
     running = _slow_server(tmp_path, module_main=True)
     results: list[httpx.Response] = []
     thread = threading.Thread(
-        target=lambda: results.append(
-            httpx.get(f"{running.url}/roles/{SLUGS[0]}.pdf", timeout=120)
-        )
+        target=lambda: results.append(httpx.get(f"{running.url}/roles/{SLUGS[0]}.pdf", timeout=120))
     )
     thread.start()
     _wait_for_depth(running, 1)
