@@ -38,7 +38,7 @@ from exporter.errors import RoleError
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
 from exporter.report.outline import figures
-from exporter.service.cache import DEFAULT_CACHE_BYTES, DiskCache
+from exporter.service.cache import DEFAULT_CACHE_BYTES, CachedFile, DiskCache
 from exporter.service.metrics import Metrics
 from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
 from exporter.service.responses import (
@@ -201,14 +201,23 @@ def create_app(
             return _not_found()
         return Response(role_json(served.role), media_type="application/json")
 
+    def lookup(slug: str, fmt: str) -> tuple[ServedRole | None, CachedFile | None]:
+        served = index.get(slug)
+        if served is None:
+            return None, None
+        return served, cache.get(served.source_hash, fmt)
+
     async def download(request: Request, slug: str, fmt: str) -> Response:
-        served = await asyncio.to_thread(index.get, slug)
+        served, found = await asyncio.to_thread(lookup, slug, fmt)  # one trip off the loop
         if served is None:
             return _not_found()
-        return await deliver(request, job_for(served), fmt)
+        return await deliver(request, job_for(served), fmt, found)
 
-    async def deliver(request: Request, job: Job, fmt: str) -> Response:
-        found = await asyncio.to_thread(cache.get, job.source_hash, fmt)
+    async def deliver(
+        request: Request, job: Job, fmt: str, found: CachedFile | None = None
+    ) -> Response:
+        if found is None:
+            found = await asyncio.to_thread(cache.get, job.source_hash, fmt)
         if found is not None:
             metrics.cache_hits.labels(fmt).inc()
             data, sha, modified = found.data, found.sha256, found.modified

@@ -60,6 +60,7 @@ class DiskCache:
                 found.append((info.st_atime, path.name, info.st_size))
         for _, name, size in sorted(found):
             self._sizes[name] = size
+        self._digests: dict[tuple[str, int, int], str] = {}  # (name, mtime_ns, size) -> sha
         self._manifest_stamp: tuple[int, int] | None = None
         self._warm: dict[tuple[str, str], tuple[str, str]] = {}  # (hash, fmt) -> (file, sha)
 
@@ -105,11 +106,18 @@ class DiskCache:
     def _read(self, path: Path) -> CachedFile | None:
         try:
             with open(path, "rb") as handle:
-                modified = os.fstat(handle.fileno()).st_mtime
+                info = os.fstat(handle.fileno())
                 data = handle.read()
         except OSError:
             return None
-        return CachedFile(data, hashlib.sha256(data).hexdigest(), modified)
+        key = (path.name, info.st_mtime_ns, len(data))
+        digest = self._digests.get(key)
+        if digest is None:  # hashed once per file version, not per request
+            digest = hashlib.sha256(data).hexdigest()
+            if len(self._digests) > 4096:
+                self._digests.clear()
+            self._digests[key] = digest
+        return CachedFile(data, digest, info.st_mtime)
 
     def _from_manifest(self, source_hash: str, fmt: str) -> CachedFile | None:
         """A file of a batch output folder whose manifest records this source hash."""
