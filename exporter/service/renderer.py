@@ -40,6 +40,9 @@ ExecutorFactory = Callable[[int, Callable[..., object], tuple[Any, ...]], Execut
 #: before it ends a worker itself.
 BACKSTOP = 5.0
 
+#: Seconds running renders get to finish when the service stops, before their workers are ended.
+STOP_SECONDS = 10.0
+
 
 class Busy(Exception):
     """Too many renders queued: try again later (HTTP 503 with Retry-After)."""
@@ -147,11 +150,18 @@ class RenderPool:
             self._free.put_nowait(slot)
         self.ready = True
 
-    async def stop(self) -> None:
-        """Stop the workers (renders still running are abandoned)."""
+    async def stop(self, wait: float = STOP_SECONDS) -> None:
+        """Stop the workers: queued renders are cancelled, running ones get ``wait`` seconds."""
         self.ready = False
+        processes = []
         for slot in self._slots:
-            await asyncio.to_thread(slot.executor.shutdown, True, cancel_futures=True)
+            processes += list((getattr(slot.executor, "_processes", None) or {}).values())
+            slot.executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + wait
+        for process in processes:
+            await asyncio.to_thread(process.join, max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
         self._slots = []
 
     async def get(self, job: Job) -> Rendered:

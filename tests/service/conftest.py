@@ -11,8 +11,11 @@ from exporter.cli import cli
 from exporter.model.rolefile import role_files
 from tests.conftest import ROLES_DIR
 
-pytest.importorskip("starlette", reason="the serve extra is not installed")
-pytest.importorskip("httpx", reason="the test extra is not installed")
+try:  # the serve extra and httpx (bash .ci/setup --test installs both)
+    import httpx  # noqa: F401
+    import starlette  # noqa: F401
+except ImportError:  # pragma: no cover - a checkout without the extras
+    collect_ignore_glob = ["test_*.py"]
 
 
 def cli_render(role_file: Path, out: Path) -> dict[str, bytes]:
