@@ -111,3 +111,14 @@ def test_etag_matching() -> None:
     assert etag_matches("*", '"abc"')
     assert not etag_matches('"abcd"', '"abc"')
     assert not etag_matches(None, '"abc"')
+
+
+def test_serve_names_a_missing_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from exporter.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {tmp_path / 'nowhere'}: no such folder of role files\n"
+    assert "Traceback" not in result.output
