@@ -26,8 +26,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.routing import BaseRoute, Route
 
 from exporter.api import FORMATS
 from exporter.api import render as api_render
@@ -39,18 +38,9 @@ from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
 from exporter.report.outline import figures
 from exporter.service.cache import DEFAULT_CACHE_BYTES, CachedFile, DiskCache
-from exporter.service.metrics import Metrics
+from exporter.service.metrics import Metrics, ObserveRequests
 from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
-from exporter.service.responses import (
-    CACHE_CONTROL,
-    MEDIA_TYPES,
-    byte_range,
-    content_disposition,
-    etag_matches,
-    etag_of,
-    http_date,
-    problem,
-)
+from exporter.service.responses import MEDIA_TYPES, file_response, problem
 from exporter.service.roles import RoleIndex, ServedRole
 
 #: The environment variable holding the render API's bearer token.
@@ -333,77 +323,8 @@ def create_app(
     app.state.pool = pool
     app.state.cache = cache
     app.state.metrics = metrics
-    app.add_middleware(_Observe, metrics=metrics, routes=routes)
+    app.add_middleware(ObserveRequests, metrics=metrics, routes=routes)
     return app
-
-
-def file_response(
-    request: Request,
-    data: bytes,
-    sha256: str,
-    modified: float,
-    filename: str,
-    fmt: str,
-    inline: bool = False,
-) -> Response:
-    """A file with its validators; 304 for a matching If-None-Match, 206 for a PDF range."""
-    etag = etag_of(sha256)
-    headers = {
-        "ETag": etag,
-        "Last-Modified": http_date(modified),
-        "Cache-Control": CACHE_CONTROL,
-        "Content-Disposition": content_disposition(filename, inline),
-    }
-    if fmt == "pdf":
-        headers["Accept-Ranges"] = "bytes"
-    if etag_matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
-    wanted = None
-    if fmt == "pdf":
-        if_range = request.headers.get("if-range")
-        if if_range is None or if_range.strip() == etag:
-            wanted = byte_range(request.headers.get("range"), len(data))
-    if wanted is False:
-        headers["Content-Range"] = f"bytes */{len(data)}"
-        return Response(status_code=416, headers=headers)
-    if isinstance(wanted, tuple):
-        first, last = wanted
-        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
-        return Response(data[first : last + 1], 206, headers, MEDIA_TYPES[fmt])
-    return Response(data, 200, headers, MEDIA_TYPES[fmt])
-
-
-class _Observe:
-    """Counts requests by route template and status; adds the security headers."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics, routes: list[BaseRoute]) -> None:
-        self.app = app
-        self.metrics = metrics
-        self.routes = routes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        route = "unmatched"
-        for candidate in self.routes:
-            if candidate.matches(scope)[0] is Match.FULL:
-                route = getattr(candidate, "path", "unmatched")
-                break
-        status = [500]
-
-        async def observed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-                headers = message.setdefault("headers", [])
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"no-referrer"))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observed)
-        finally:
-            self.metrics.requests.labels(route, scope["method"], str(status[0])).inc()
 
 
 def _not_found() -> Response:

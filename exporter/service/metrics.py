@@ -1,8 +1,11 @@
-"""The service's Prometheus metrics, in a registry of its own per application."""
+"""The service's Prometheus metrics (a registry of its own per application) and the
+middleware that counts every request."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class Metrics:
@@ -56,3 +59,36 @@ class Metrics:
             "Worker processes replaced after dying or overrunning the time limit.",
             registry=self.registry,
         )
+
+
+class ObserveRequests:
+    """ASGI middleware: counts requests by route template and status; adds security headers."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: list[BaseRoute]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        route = "unmatched"
+        for candidate in self.routes:
+            if candidate.matches(scope)[0] is Match.FULL:
+                route = getattr(candidate, "path", "unmatched")
+                break
+        status = [500]
+
+        async def observed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"no-referrer"))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            self.metrics.requests.labels(route, scope["method"], str(status[0])).inc()

@@ -9,6 +9,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 MEDIA_TYPES = {
@@ -92,3 +93,39 @@ def problem(
         media_type="application/problem+json",
         headers=dict(headers or {}),
     )
+
+
+def file_response(
+    request: Request,
+    data: bytes,
+    sha256: str,
+    modified: float,
+    filename: str,
+    fmt: str,
+    inline: bool = False,
+) -> Response:
+    """A file with its validators; 304 for a matching If-None-Match, 206 for a PDF range."""
+    etag = etag_of(sha256)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(modified),
+        "Cache-Control": CACHE_CONTROL,
+        "Content-Disposition": content_disposition(filename, inline),
+    }
+    if fmt == "pdf":
+        headers["Accept-Ranges"] = "bytes"
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    wanted = None
+    if fmt == "pdf":
+        if_range = request.headers.get("if-range")
+        if if_range is None or if_range.strip() == etag:
+            wanted = byte_range(request.headers.get("range"), len(data))
+    if wanted is False:
+        headers["Content-Range"] = f"bytes */{len(data)}"
+        return Response(status_code=416, headers=headers)
+    if isinstance(wanted, tuple):
+        first, last = wanted
+        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        return Response(data[first : last + 1], 206, headers, MEDIA_TYPES[fmt])
+    return Response(data, 200, headers, MEDIA_TYPES[fmt])
