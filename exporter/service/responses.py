@@ -1,0 +1,131 @@
+"""HTTP details of file downloads: validators, ranges, Content-Disposition, problems."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from email.utils import formatdate
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+#: Files may change whenever the role data does: caches must ask again (cheap with the ETag).
+CACHE_CONTROL = "no-cache"
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def etag_of(sha256: str) -> str:
+    """The strong entity tag of a file with this content hash."""
+    return f'"{sha256}"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (weak comparison, as RFC 9110 says)."""
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = (tag.strip().removeprefix("W/") for tag in header.split(","))
+    return etag in tags
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """``attachment`` (or ``inline``) with an ASCII ``filename`` and an RFC 5987 ``filename*``."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename)
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
+    """The one range a Range header asks for as (first, last), None for the whole file, or
+    False when it cannot be satisfied. Several ranges get the whole file (RFC 9110 allows it)."""
+    if header is None:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None:
+        return None  # not a single byte range: ignore it
+    first_text, last_text = match.groups()
+    if not first_text and not last_text:
+        return None
+    if not first_text:  # the last n bytes
+        length = int(last_text)
+        if length == 0 or size == 0:
+            return False
+        return (max(0, size - length), size - 1)
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if first >= size or last < first:
+        return False
+    return (first, min(last, size - 1))
+
+
+def http_date(timestamp: float) -> str:
+    """An IMF-fixdate for Last-Modified."""
+    return formatdate(timestamp, usegmt=True)
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: Iterable[Mapping[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An RFC 9457 problem-details response (JSON, so every value is escaped as JSON)."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    listed = list(errors)
+    if listed:
+        body["errors"] = listed
+    return Response(
+        json.dumps(body, ensure_ascii=True, indent=2) + "\n",
+        status_code=status,
+        media_type="application/problem+json",
+        headers=dict(headers or {}),
+    )
+
+
+def file_response(
+    request: Request,
+    data: bytes,
+    sha256: str,
+    modified: float,
+    filename: str,
+    fmt: str,
+    inline: bool = False,
+) -> Response:
+    """A file with its validators; 304 for a matching If-None-Match, 206 for a PDF range."""
+    etag = etag_of(sha256)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(modified),
+        "Cache-Control": CACHE_CONTROL,
+        "Content-Disposition": content_disposition(filename, inline),
+    }
+    if fmt == "pdf":
+        headers["Accept-Ranges"] = "bytes"
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    wanted = None
+    if fmt == "pdf":
+        if_range = request.headers.get("if-range")
+        if if_range is None or if_range.strip() == etag:
+            wanted = byte_range(request.headers.get("range"), len(data))
+    if wanted is False:
+        headers["Content-Range"] = f"bytes */{len(data)}"
+        return Response(status_code=416, headers=headers)
+    if isinstance(wanted, tuple):
+        first, last = wanted
+        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        return Response(data[first : last + 1], 206, headers, MEDIA_TYPES[fmt])
+    return Response(data, 200, headers, MEDIA_TYPES[fmt])

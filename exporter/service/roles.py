@@ -1,0 +1,101 @@
+"""The roles of the served folder, reloaded as their files change.
+
+Each request looks at the folder (a directory listing and a ``stat`` per file)
+and reloads only the files whose size, modification time or inode changed, so an
+edited, added or removed role file shows on the next request without a restart.
+Slugs come from the role data, never from a URL: a request names a role only by
+looking it up here. When two files give the same slug, the first by file name
+wins and the other is listed as a problem, as ``exporter batch`` does.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from exporter.batch.settings import role_hash
+from exporter.errors import ExporterError
+from exporter.model.jsonfile import read_file
+from exporter.model.role import MAX_FILE_BYTES, Role
+from exporter.model.rolefile import decode_role, role_files
+
+
+@dataclass(frozen=True)
+class ServedRole:
+    """One valid role file: its role, its bytes' source hash and its file."""
+
+    role: Role
+    path: Path
+    source_hash: str
+
+
+@dataclass(frozen=True)
+class RoleProblem:
+    """A role file that cannot be served, and why (the loader's message)."""
+
+    path: Path
+    message: str
+
+
+_Stamp = tuple[int, int, int]
+
+
+class RoleIndex:
+    """The folder's roles by slug, kept current with the files."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self._lock = threading.Lock()
+        self._loaded: dict[Path, tuple[_Stamp, ServedRole | RoleProblem]] = {}
+
+    def readable(self) -> bool:
+        """Whether the folder can be listed now."""
+        try:
+            role_files(self.folder)
+        except OSError:
+            return False
+        return self.folder.is_dir()
+
+    def scan(self) -> tuple[dict[str, ServedRole], list[RoleProblem]]:
+        """The valid roles by slug and the problems, from the folder as it is now."""
+        with self._lock:
+            try:
+                paths = role_files(self.folder)
+            except OSError:
+                paths = []
+            current: dict[Path, tuple[_Stamp, ServedRole | RoleProblem]] = {}
+            for path in paths:
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+                known = self._loaded.get(path)
+                current[path] = known if known and known[0] == stamp else (stamp, self._load(path))
+            self._loaded = current
+        roles: dict[str, ServedRole] = {}
+        problems: list[RoleProblem] = []
+        for path, (_, item) in sorted(current.items()):
+            if isinstance(item, RoleProblem):
+                problems.append(item)
+            elif item.role.slug in roles:
+                holder = roles[item.role.slug].path.name
+                message = f"output name {item.role.slug!r} is already used by {holder}"
+                problems.append(RoleProblem(path, message))
+            else:
+                roles[item.role.slug] = item
+        return roles, problems
+
+    def get(self, slug: str) -> ServedRole | None:
+        """The role with this slug now, or None."""
+        return self.scan()[0].get(slug)
+
+    def _load(self, path: Path) -> ServedRole | RoleProblem:
+        try:
+            raw = read_file(path, MAX_FILE_BYTES, path.name)
+            role = decode_role(raw, path.name).role
+        except ExporterError as exc:
+            return RoleProblem(path, str(exc))
+        return ServedRole(role, path, role_hash(self.fingerprint, raw))
