@@ -285,6 +285,8 @@ def batch(
         click.echo("failed:", err=True)
         for failure in sorted(report.failures, key=lambda f: f.source):
             click.echo("  " + printable(failure.error).replace("\n", "\n  "), err=True)
+    for error in report.errors:
+        _fail(error)
     if report.interrupted:
         _fail("interrupted: the files written so far are whole; run again to finish")
         sys.exit(ExitCode.INTERRUPTED)
