@@ -451,5 +451,11 @@ def _reporter(out_dir: Path) -> Callable[[Path, Outcome, JobResult | None], None
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; SIGTERM stops the command as Ctrl-C does (exit 130)."""
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     cli(prog_name="exporter")

@@ -130,16 +130,12 @@ def run_jobs(
     in_flight: dict[Future[JobResult], Job] = {}
     window = max(1, workers) * 2
     executor: Executor | None = None
-    stopping = crashed = False
+    stopping = crashed = False  # stopping: on_result asked to stop (--fail-fast)
     proven: Job | None = None
     try:
         while queue or isolate or in_flight:
-            if stop.requested and not stopping:
-                stopping = True
-                for pending in in_flight:  # those not yet running; running ones finish
-                    pending.cancel()
-            if stopping and not in_flight:
-                break
+            if stopping or stop.requested:
+                break  # the rest happens in ``finally``: queued jobs cancelled, running ones end
             if executor is None:
                 # Workers warm up on a role that rendered well, else on the first one
                 # unless a worker has died already (that role may be what kills them).
@@ -148,7 +144,7 @@ def run_jobs(
                 executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
                 stop.watch(executor)
             alone = False  # a single suspect rerun by itself after a crash
-            while not stopping:
+            while True:
                 if isolate:
                     if not in_flight:
                         job, alone = isolate.popleft(), True
@@ -177,8 +173,6 @@ def run_jobs(
                     proven = job
                 if not on_result(result):
                     stopping = True
-                    for pending in in_flight:
-                        pending.cancel()
             if broken:
                 crashed = True
                 stop.watch(None)
@@ -193,9 +187,10 @@ def run_jobs(
                 else:
                     isolate.extend(suspects)
     finally:
+        # Never Future.cancel() here: Python 3.11's process pool fails on a cancelled
+        # future when it breaks later (a hurried stop), and then nobody ends the wait.
+        # shutdown(cancel_futures=True) drops the queued jobs itself.
         if executor is not None:
-            for future in in_flight:
-                future.cancel()
             if stop.hurried:
                 kill_workers(executor)
             executor.shutdown(wait=True, cancel_futures=True)

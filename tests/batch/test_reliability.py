@@ -272,7 +272,7 @@ def _session_processes(sid: int) -> list[int]:
 @pytest.mark.parametrize(
     ("delay", "first", "second"),
     [
-        (0.5, signal.SIGTERM, signal.SIGTERM),  # workers still starting
+        (0.0, signal.SIGTERM, signal.SIGTERM),  # workers still starting
         (3.0, signal.SIGINT, signal.SIGINT),  # Ctrl-C twice
         (6.0, signal.SIGTERM, signal.SIGINT),
     ],
@@ -302,18 +302,21 @@ def test_any_number_of_stop_signals_end_the_batch_with_whole_files(
         start_new_session=True,
     )
     try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:  # the batch has begun
+            time.sleep(0.02)
         time.sleep(delay)
         proc.send_signal(first)
         time.sleep(0.3)
         proc.send_signal(second)
         proc.send_signal(second)  # and a third, for good measure
-        code = proc.wait(timeout=120)  # a hang fails here
+        _, err = proc.communicate(timeout=120)  # a hang fails here
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    assert code == 130, stderr
+            proc.communicate()
+    stderr = err.decode()
+    assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     deadline = time.monotonic() + 30
     while _session_processes(proc.pid) and time.monotonic() < deadline:
