@@ -394,13 +394,20 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
     show_default=True,
     help="Folder for the role files.",
 )
-def import_(pages: tuple[str, ...], out_dir: Path) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace role files that import did not write, or that were edited since.",
+)
+def import_(pages: tuple[str, ...], out_dir: Path, force: bool) -> None:
     """Import market-intelligence PAGE... (text files; - is stdin) into role files.
 
     Repairs the scraped text (UTF-8 read as Thai, lost dashes, icon remnants),
     finds the facts and writes one <slug>.json per page into --out (default:
     ./roles). A bad page is reported and the others still import; the exit code
-    is 1 if any failed.
+    is 1 if any failed. A role file import did not write, or that was edited
+    since, is never replaced without --force (import keeps the SHA-256 of what it
+    wrote in --out/.exporter-imported).
 
     \b
     Example:
@@ -410,7 +417,7 @@ def import_(pages: tuple[str, ...], out_dir: Path) -> None:
     from exporter.ingest.importer import import_pages
 
     failed = 0
-    for outcome in import_pages(pages, out_dir, sys.stdin.buffer):
+    for outcome in import_pages(pages, out_dir, sys.stdin.buffer, force=force):
         for warning in outcome.warnings:
             _warn(warning)
         if outcome.error is not None:
