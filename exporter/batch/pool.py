@@ -131,6 +131,7 @@ def run_jobs(
     window = max(1, workers) * 2
     executor: Executor | None = None
     stopping = crashed = False  # stopping: on_result asked to stop (--fail-fast)
+    alone = False  # the flight is a single suspect rerun by itself after a crash
     proven: Job | None = None
     try:
         while queue or isolate or in_flight:
@@ -143,7 +144,6 @@ def run_jobs(
                 warm = (sample.role, sample.limits) if sample else (None, None)
                 executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
                 stop.watch(executor)
-            alone = False  # a single suspect rerun by itself after a crash
             while True:
                 if isolate:
                     if not in_flight:
@@ -186,6 +186,8 @@ def run_jobs(
                         stopping = True
                 else:
                     isolate.extend(suspects)
+            if not in_flight:
+                alone = False
     finally:
         # Never Future.cancel() here: Python 3.11's process pool fails on a cancelled
         # future when it breaks later (a hurried stop), and then nobody ends the wait.
