@@ -152,7 +152,7 @@ def run_jobs(
                     break
                 if not queue or len(in_flight) >= window:
                     break
-                job = queue.popleft()
+                job, alone = queue.popleft(), False
                 in_flight[_submit(executor, job, render)] = job
             done, _ = wait(list(in_flight), POLL_SECONDS, return_when=FIRST_COMPLETED)
             if not done:
