@@ -199,9 +199,12 @@ def run_batch(
 
         def manifest() -> Manifest:
             kept = dict(records)
-            for source in roles.keys() - handled:  # not attempted: the previous files stay
-                if source not in kept and source in last_good:
-                    kept[source] = last_good[source]
+            slugs = {record.slug for record in kept.values()}
+            for source in sorted(roles.keys() - handled):  # not attempted: previous files stay
+                old = last_good.get(source)
+                if source not in kept and old is not None and old.slug not in slugs:
+                    kept[source] = old
+                    slugs.add(old.slug)
             return Manifest(
                 settings.describe(), fingerprint, tuple(kept.values()), tuple(failures.values())
             )

@@ -95,7 +95,9 @@ def test_a_role_past_the_memory_limit_is_stopped(six_roles, tmp_path):
         limits=Limits(memory_mb=256),
         render=Misbehave("memory", slug_of(greedy)),
     )
-    assert [f.error for f in report.failures] == [f"{greedy}: exceeded the memory limit of 256 MB"]
+    assert [f.error for f in report.failures] == [
+        f"{greedy.name}: exceeded the memory limit of 256 MB"
+    ]
     assert report.rendered == 5
 
 
