@@ -9,6 +9,14 @@ result through the one export pipeline (:mod:`exporter.batch.export`) and record
 Each output is written to a temporary name in the output folder and renamed into
 place when whole, so an interrupted export never leaves a truncated file under a
 final name. One bad role never stops the others; the report lists what failed.
+
+What is never lost: a role whose render fails keeps its last good files and
+manifest entry, marked ``stale`` with the failure; a role never attempted (a stop,
+``--fail-fast``) keeps its previous entry; only files of roles gone from the roles
+folder are deleted. SIGINT and SIGTERM only ask to stop
+(:class:`~exporter.batch.pool.Stop`), so the manifest and index are written after
+any number of signals, and a manifest that cannot be written leaves the previous
+one and is reported in :attr:`BatchReport.errors`.
 """
 
 from __future__ import annotations
