@@ -1,8 +1,20 @@
-"""Render one role to bytes: the functions a web app or a script calls."""
+"""Render one role to bytes: the functions a web app or a script calls.
+
+Thread safety: every function here may be called from many threads at once.
+WeasyPrint (through Pango, fontconfig and HarfBuzz) is not safe to drive from
+several threads, and the cached :class:`~exporter.render.pdf.PdfWriter` shares
+one ``FontConfiguration``: PDF renders therefore take one process-wide lock
+(:data:`PDF_LOCK`), so threads render PDFs one at a time. A render is CPU-bound
+under the GIL anyway, so the lock costs no throughput (see the README,
+"Threads"); for parallel PDFs use processes (``exporter batch`` does). DOCX
+renders build a fresh document each time and run concurrently; only creating
+the cached writers is locked, so each cache holds exactly one writer.
+"""
 
 from __future__ import annotations
 
 import atexit
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,9 +36,20 @@ Format = Literal["pdf", "docx"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 
 
-@cache
+#: Held while WeasyPrint runs: one PDF render at a time per process.
+PDF_LOCK = threading.RLock()
+_DOCX_WRITER_LOCK = threading.Lock()
+_BRAND_LOCK = threading.Lock()
+
+
 def default_brand() -> Brand:
     """The bundled brand, loaded once."""
+    with _BRAND_LOCK:
+        return _default_brand()
+
+
+@cache
+def _default_brand() -> Brand:
     return load_brand()
 
 
@@ -57,11 +80,19 @@ class RenderOptions:
         return self
 
 
-@cache
 def pdf_writer(
     brand: Brand, variant: str = DEFAULT_VARIANT, templates: Path | None = None
 ) -> PdfWriter:
-    """A cached writer per brand, variant and templates: fonts and stylesheets parsed once."""
+    """A cached writer per brand, variant and templates: fonts and stylesheets parsed once.
+
+    Use it only while holding :data:`PDF_LOCK` if other threads may render.
+    """
+    with PDF_LOCK:
+        return _pdf_writer(brand, variant, templates)
+
+
+@cache
+def _pdf_writer(brand: Brand, variant: str, templates: Path | None) -> PdfWriter:
     from exporter.render.pdf import PdfWriter
 
     return PdfWriter(brand, variant, templates)
@@ -69,12 +100,17 @@ def pdf_writer(
 
 # Drop cached writers while the interpreter is whole: WeasyPrint's FontConfiguration
 # cleans up temporary font files in __del__, which fails once modules are torn down.
-atexit.register(pdf_writer.cache_clear)
+atexit.register(_pdf_writer.cache_clear)
+
+
+def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
+    """A cached writer per brand and reference document: its styles are checked once."""
+    with _DOCX_WRITER_LOCK:
+        return _docx_writer(brand, template)
 
 
 @cache
-def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
-    """A cached writer per brand and reference document: its styles are checked once."""
+def _docx_writer(brand: Brand, template: Path | None) -> DocxWriter:
     from exporter.render.word import DocxWriter
 
     return DocxWriter(brand, template)
@@ -131,7 +167,9 @@ def render_pdf(
     _require_variant(variant)
     brand = brand or default_brand()
     source = (f"{role.slug}.json", role_json(role)) if attach else None
-    return pdf_writer(brand, variant, templates).render(build_report(role, brand), source)
+    report = build_report(role, brand)
+    with PDF_LOCK:  # WeasyPrint is not thread-safe: see the module doc
+        return pdf_writer(brand, variant, templates).render(report, source)
 
 
 def render_docx(role: Role, brand: Brand | None = None, template: Path | None = None) -> bytes:

@@ -285,6 +285,8 @@ def batch(
         click.echo("failed:", err=True)
         for failure in sorted(report.failures, key=lambda f: f.source):
             click.echo("  " + printable(failure.error).replace("\n", "\n  "), err=True)
+    for error in report.errors:
+        _fail(error)
     if report.interrupted:
         _fail("interrupted: the files written so far are whole; run again to finish")
         sys.exit(ExitCode.INTERRUPTED)
@@ -503,13 +505,20 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
     show_default=True,
     help="Folder for the role files.",
 )
-def import_(pages: tuple[str, ...], out_dir: Path) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace role files that import did not write, or that were edited since.",
+)
+def import_(pages: tuple[str, ...], out_dir: Path, force: bool) -> None:
     """Import market-intelligence PAGE... (text files; - is stdin) into role files.
 
     Repairs the scraped text (UTF-8 read as Thai, lost dashes, icon remnants),
     finds the facts and writes one <slug>.json per page into --out (default:
     ./roles). A bad page is reported and the others still import; the exit code
-    is 1 if any failed.
+    is 1 if any failed. A role file import did not write, or that was edited
+    since, is never replaced without --force (import keeps the SHA-256 of what it
+    wrote in --out/.exporter-imported).
 
     \b
     Example:
@@ -519,7 +528,7 @@ def import_(pages: tuple[str, ...], out_dir: Path) -> None:
     from exporter.ingest.importer import import_pages
 
     failed = 0
-    for outcome in import_pages(pages, out_dir, sys.stdin.buffer):
+    for outcome in import_pages(pages, out_dir, sys.stdin.buffer, force=force):
         for warning in outcome.warnings:
             _warn(warning)
         if outcome.error is not None:
@@ -560,5 +569,11 @@ def _reporter(out_dir: Path) -> Callable[[Path, Outcome, JobResult | None], None
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; SIGTERM stops the command as Ctrl-C does (exit 130)."""
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     cli(prog_name="exporter")

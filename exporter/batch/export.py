@@ -10,8 +10,11 @@ function (:func:`~exporter.batch.workers.render_job`) and the same records.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from exporter.batch.manifest import FailedRecord, OutputRecord, RoleRecord, pdf_
 from exporter.batch.settings import RenderSettings
 from exporter.batch.workers import Job, JobResult, Renderer, render_job
 from exporter.errors import ExporterError
-from exporter.files import write_atomic
+from exporter.files import atomic_path
 from exporter.model.role import Role
 from exporter.model.rolefile import RoleWarning, load_role_checked
 
@@ -41,23 +44,59 @@ class SlugClaims:
         return f"{path}: output name {slug!r} is already used by {holder}"
 
 
-def commit(out_dir: Path, job: Job, result: JobResult, where: Path) -> Outcome:
+def make_folder(out_dir: Path) -> None:
+    """Create the output folder; a failure names the folder and the operation."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExporterError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
+
+
+@contextlib.contextmanager
+def exclusive(out_dir: Path) -> Iterator[None]:
+    """Lock the output folder itself: two exports never write one folder at once.
+
+    ``exporter batch`` and ``exporter render`` both hold it while they write; a
+    second one fails at once with a clear error instead of waiting.
+    """
+    try:
+        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise ExporterError(f"{out_dir}: cannot open the output folder: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExporterError(f"{out_dir}: another export is writing to this folder") from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def commit(out_dir: Path, job: Job, result: JobResult, where: Path | str) -> Outcome:
     """Write a job's files into ``out_dir`` atomically; the role's record, or its failure.
 
-    ``where`` is the role file, named in every message. A file that cannot be
-    written (disk full, no rights) fails the role with the file and the reason;
-    files already written for it stay whole.
+    ``where`` is the role file, named in every message. All of a role's files are
+    written to temporary names first and renamed into place only when every one
+    was written, so a write that fails (disk full, no rights) leaves the role's
+    previous files untouched; the failure names the file and the operation.
     """
     if result.error is not None:
         return FailedRecord(job.source, f"{where}: {result.error}", job.role.slug)
+    names = [f"{result.slug}.{rendered.format}" for rendered in result.files]
+    current = " and ".join(names)
+    try:
+        with contextlib.ExitStack() as stack:
+            for name, rendered in zip(names, result.files, strict=True):
+                current = name
+                temp = stack.enter_context(atomic_path(out_dir / name))
+                temp.write_bytes(rendered.data)
+            current = " and ".join(names)  # synced and renamed as the stack closes
+    except OSError as exc:
+        message = f"{where}: cannot write {current} in the output folder: {exc.strerror or exc}"
+        return FailedRecord(job.source, message, job.role.slug)
     outputs = []
-    for rendered in result.files:
-        name = f"{result.slug}.{rendered.format}"
-        try:
-            write_atomic(out_dir / name, rendered.data)
-        except OSError as exc:
-            message = f"{where}: cannot write {out_dir / name}: {exc.strerror or exc}"
-            return FailedRecord(job.source, message, job.role.slug)
+    for name, rendered in zip(names, result.files, strict=True):
         outputs.append(
             OutputRecord(
                 format=rendered.format,
@@ -88,6 +127,19 @@ def export_files(
     ``on_warning`` hears what the character policy removed and which characters
     no font has; ``on_done`` hears each role's outcome as it happens.
     """
+    make_folder(out_dir)
+    with exclusive(out_dir):
+        return _export_files(paths, out_dir, settings, on_done, on_warning, render)
+
+
+def _export_files(
+    paths: Iterable[Path],
+    out_dir: Path,
+    settings: RenderSettings,
+    on_done: Callable[[Path, Outcome, JobResult | None], None] | None,
+    on_warning: Callable[[RoleWarning | str], None] | None,
+    render: Renderer | None,
+) -> list[Outcome]:
     claims = SlugClaims()
     outcomes: list[Outcome] = []
     for path in paths:

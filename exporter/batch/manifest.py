@@ -47,7 +47,11 @@ class OutputRecord:
 
 @dataclass(frozen=True)
 class RoleRecord:
-    """A role whose outputs are current: where it came from and what was written."""
+    """A role's published outputs: where they came from and what was written.
+
+    ``stale`` is set when the role's latest render failed: the record and files are
+    the last good ones, kept, and ``stale`` says why they are not current.
+    """
 
     slug: str
     source: str
@@ -55,9 +59,10 @@ class RoleRecord:
     country: str
     source_hash: str
     outputs: tuple[OutputRecord, ...]
+    stale: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "slug": self.slug,
             "source": self.source,
             "role": self.role,
@@ -65,6 +70,9 @@ class RoleRecord:
             "source_hash": self.source_hash,
             "outputs": {o.format: o.to_json() for o in sorted(self.outputs, key=_format_order)},
         }
+        if self.stale is not None:
+            data["stale"] = self.stale
+        return data
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,11 @@ class Manifest:
             "manifest_version": MANIFEST_VERSION,
             "settings": self.settings,
             "fingerprint": self.fingerprint,
-            "summary": {"roles": len(self.roles), "failed": len(self.failed)},
+            "summary": {
+                "roles": len(self.roles),
+                "stale": sum(r.stale is not None for r in self.roles),
+                "failed": len(self.failed),
+            },
             "roles": [r.to_json() for r in sorted(self.roles, key=lambda r: (r.slug, r.source))],
             "failed": [f.to_json() for f in sorted(self.failed, key=lambda f: f.source)],
         }
@@ -136,6 +148,7 @@ def read_manifest(folder: Path) -> Manifest | None:
                     )
                     for fmt, o in r["outputs"].items()
                 ),
+                stale=None if r.get("stale") is None else str(r["stale"]),
             )
             for r in data["roles"]
         )
@@ -166,10 +179,17 @@ def index_html(manifest: Manifest, title: str) -> bytes:
             f'<a href="{html.escape(quote(o.file))}">{html.escape(o.format.upper())}</a>'
             for o in sorted(record.outputs, key=_format_order)
         )
+        if record.stale is not None:
+            links += (
+                ' <span class="stale">(stale: the latest render failed; '
+                "these are the last good files)</span>"
+            )
         rows.append(
             f"<tr><td>{html.escape(record.role)}</td><td>{html.escape(record.country)}</td>"
             f"<td>{links}</td></tr>"
         )
+    stale = sum(r.stale is not None for r in manifest.roles)
+    stale_note = f" ({stale} stale)" if stale else ""
     body = "\n".join(rows) or '<tr><td colspan="3">No reports.</td></tr>'
     page = f"""<!DOCTYPE html>
 <html lang="en">
@@ -182,11 +202,12 @@ body {{ font-family: sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; }}
 a {{ margin-right: 0.6rem; }}
+.stale {{ color: #8a3b00; }}
 </style>
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>{len(manifest.roles)} reports. <a href="{MANIFEST_NAME}">manifest.json</a></p>
+<p>{len(manifest.roles)} reports{stale_note}. <a href="{MANIFEST_NAME}">manifest.json</a></p>
 <table>
 <thead>
 <tr><th scope="col">Role</th><th scope="col">Country</th><th scope="col">Files</th></tr>

@@ -9,12 +9,20 @@ When a worker dies (crash, out-of-memory kill, the watchdog), the executor is
 broken and every job in flight fails with it. Those jobs are then rerun one at a
 time on a fresh executor: one that breaks it again while alone is the culprit and
 is reported failed; the others complete normally.
+
+Stopping (:class:`Stop`): the first stop request (a signal, ``--fail-fast``) lets
+the roles in flight finish and submits nothing more; a second kills the worker
+processes at once (``SIGKILL``), so any number of signals ends the batch within
+a bounded time. Nothing here raises on a signal: the code that writes files and
+records is never interrupted halfway.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -38,6 +46,47 @@ WORKER_DIED = (
     "the worker process died while rendering this role "
     "(it crashed, ran out of memory, or did not stop at the time limit)"
 )
+
+
+#: Seconds between looks at the stop flag while waiting for results.
+POLL_SECONDS = 0.2
+
+
+class Stop:
+    """Stop requests, counted: the first drains the batch, a second kills its workers."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._executor: Executor | None = None
+
+    @property
+    def requested(self) -> bool:
+        return self.count > 0
+
+    @property
+    def hurried(self) -> bool:
+        """A second request came: do not wait for running roles."""
+        return self.count > 1
+
+    def request(self) -> None:
+        """Called from a signal handler: only counts and, from the second on, kills."""
+        self.count += 1
+        if self.hurried and self._executor is not None:
+            kill_workers(self._executor)
+
+    def watch(self, executor: Executor | None) -> None:
+        """The executor whose workers a hurried stop kills."""
+        self._executor = executor
+        if executor is not None and self.hurried:
+            kill_workers(executor)
+
+
+def kill_workers(executor: Executor) -> None:
+    """End a process pool's workers now (SIGKILL); other executors have none to kill."""
+    processes = getattr(executor, "_processes", None) or {}
+    for pid in list(processes):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def default_jobs() -> int:
@@ -67,30 +116,35 @@ def run_jobs(
     on_result: Callable[[JobResult], bool],
     executor_factory: ExecutorFactory = process_pool,
     render: Renderer = api_render,
+    stop: Stop | None = None,
 ) -> None:
     """Run every job, calling ``on_result`` as each finishes; it returns False to stop.
 
-    Each job runs as ``render_job(job, render)`` on the executor.
+    Each job runs as ``render_job(job, render)`` on the executor. ``stop`` is
+    looked at between results (see :class:`Stop`); jobs never started are simply
+    not reported.
     """
+    stop = stop or Stop()
     queue = deque(jobs)
     isolate: deque[Job] = deque()
     in_flight: dict[Future[JobResult], Job] = {}
     window = max(1, workers) * 2
     executor: Executor | None = None
-    stopping = crashed = False
+    stopping = crashed = False  # stopping: on_result asked to stop (--fail-fast)
+    alone = False  # the flight is a single suspect rerun by itself after a crash
     proven: Job | None = None
     try:
         while queue or isolate or in_flight:
-            if stopping and not in_flight:
-                break
+            if stopping or stop.requested:
+                break  # the rest happens in ``finally``: queued jobs cancelled, running ones end
             if executor is None:
                 # Workers warm up on a role that rendered well, else on the first one
                 # unless a worker has died already (that role may be what kills them).
                 sample = proven or (jobs[0] if not crashed else None)
                 warm = (sample.role, sample.limits) if sample else (None, None)
                 executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
-            alone = False  # a single suspect rerun by itself after a crash
-            while not stopping:
+                stop.watch(executor)
+            while True:
                 if isolate:
                     if not in_flight:
                         job, alone = isolate.popleft(), True
@@ -98,9 +152,11 @@ def run_jobs(
                     break
                 if not queue or len(in_flight) >= window:
                     break
-                job = queue.popleft()
+                job, alone = queue.popleft(), False
                 in_flight[_submit(executor, job, render)] = job
-            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            done, _ = wait(list(in_flight), POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if not done:
+                continue
             broken = any(_is_broken(f) for f in done)
             if broken:  # the rest of the flight fails the same way; gather it all
                 done, _ = wait(list(in_flight))
@@ -117,23 +173,30 @@ def run_jobs(
                     proven = job
                 if not on_result(result):
                     stopping = True
-                    for pending in in_flight:
-                        pending.cancel()
             if broken:
                 crashed = True
+                stop.watch(None)
                 executor.shutdown(wait=True)
                 executor = None
-                if len(suspects) == 1 and alone:
+                if stop.requested:  # killed on purpose, or dying with the batch: no reruns
+                    stopping = True
+                elif len(suspects) == 1 and alone:
                     job = suspects[0]
                     if not on_result(JobResult(job.source, job.role.slug, error=WORKER_DIED)):
                         stopping = True
                 else:
                     isolate.extend(suspects)
+            if not in_flight:
+                alone = False
     finally:
+        # Never Future.cancel() here: Python 3.11's process pool fails on a cancelled
+        # future when it breaks later (a hurried stop), and then nobody ends the wait.
+        # shutdown(cancel_futures=True) drops the queued jobs itself.
         if executor is not None:
-            for future in in_flight:
-                future.cancel()
+            if stop.hurried:
+                kill_workers(executor)
             executor.shutdown(wait=True, cancel_futures=True)
+            stop.watch(None)
             for future, job in sorted(in_flight.items(), key=lambda item: item[1].source):
                 if future.done() and not future.cancelled() and not _is_broken(future):
                     on_result(_result(future, job))

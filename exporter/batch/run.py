@@ -9,12 +9,20 @@ result through the one export pipeline (:mod:`exporter.batch.export`) and record
 Each output is written to a temporary name in the output folder and renamed into
 place when whole, so an interrupted export never leaves a truncated file under a
 final name. One bad role never stops the others; the report lists what failed.
+
+What is never lost: a role whose render fails keeps its last good files and
+manifest entry, marked ``stale`` with the failure; a role never attempted (a stop,
+``--fail-fast``) keeps its previous entry; only files of roles gone from the roles
+folder are deleted. SIGINT and SIGTERM only ask to stop
+(:class:`~exporter.batch.pool.Stop`), so the manifest and index are written after
+any number of signals, and a manifest that cannot be written leaves the previous
+one and is reported in :attr:`BatchReport.errors`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import dataclasses
 import os
 import signal
 import threading
@@ -26,10 +34,11 @@ from types import FrameType
 from typing import Any
 
 from exporter.api import render as api_render
-from exporter.batch.export import SlugClaims, commit
+from exporter.batch.export import commit, exclusive, make_folder
 from exporter.batch.manifest import (
     INDEX_NAME,
     MANIFEST_NAME,
+    ZIP_NAME,
     FailedRecord,
     Manifest,
     RoleRecord,
@@ -38,7 +47,7 @@ from exporter.batch.manifest import (
     write_if_changed,
     write_zip,
 )
-from exporter.batch.pool import ExecutorFactory, default_jobs, process_pool, run_jobs
+from exporter.batch.pool import ExecutorFactory, Stop, default_jobs, process_pool, run_jobs
 from exporter.batch.progress import Progress, Silent
 from exporter.batch.settings import RenderSettings, role_hash
 from exporter.batch.workers import Job, JobResult, Limits, Renderer
@@ -70,6 +79,12 @@ class BatchReport:
     worker_peak_rss_kb: int = 0
     zip_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  #: record files that could not be written
+
+    @property
+    def stale(self) -> int:
+        """Roles whose last good files are kept after their render failed."""
+        return sum(r.stale is not None for r in self.manifest.roles)
 
     @property
     def failures(self) -> tuple[FailedRecord, ...]:
@@ -77,14 +92,21 @@ class BatchReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.not_attempted and not self.interrupted
+        return (
+            not self.failures
+            and not self.not_attempted
+            and not self.interrupted
+            and not self.errors
+        )
 
     def summary(self) -> str:
         """One line for people: how many roles were exported, rendered, failed."""
+        fresh = len(self.manifest.roles) - self.stale
         return (
-            f"{len(self.manifest.roles)} of {self.total} roles exported to {self.out_dir} "
+            f"{fresh} of {self.total} roles exported to {self.out_dir} "
             f"({self.rendered} rendered, {self.up_to_date} up to date"
             + (f", {len(self.failures)} failed" if self.failures else "")
+            + (f", {self.stale} kept stale" if self.stale else "")
             + (f", {self.not_attempted} not attempted" if self.not_attempted else "")
             + f") in {self.seconds:.1f} s"
         )
@@ -95,11 +117,13 @@ class BatchReport:
             "ok": self.ok,
             "out_dir": str(self.out_dir),
             "roles": self.total,
-            "exported": len(self.manifest.roles),
+            "exported": len(self.manifest.roles) - self.stale,
+            "stale": self.stale,
             "rendered": self.rendered,
             "up_to_date": self.up_to_date,
             "failed": [f.to_json() for f in sorted(self.failures, key=lambda f: f.source)],
             "warnings": self.warnings,
+            "errors": self.errors,
             "not_attempted": self.not_attempted,
             "interrupted": self.interrupted,
             "seconds": round(self.seconds, 3),
@@ -120,6 +144,11 @@ class _Plan:
     failed: list[FailedRecord] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     warnings: list[RoleWarning] = field(default_factory=list)
+    holders: dict[str, str] = field(default_factory=dict)  #: slug -> role file holding it
+
+    def taken_by_others(self, source: str) -> set[str]:
+        """Slugs given to role files other than ``source`` in this run."""
+        return {slug for slug, holder in self.holders.items() if holder != source}
 
 
 def run_batch(
@@ -147,67 +176,121 @@ def run_batch(
     limits = limits or Limits()
     progress = progress or Silent()
     workers = jobs or default_jobs()
+    _refuse_out_among_roles(paths, out_dir)
     brand = settings.load_brand()  # a bad brand fails before the output folder is touched
     fingerprint = settings.fingerprint(brand)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with _exclusive(out_dir):
+    make_folder(out_dir)
+    stop = Stop()
+    with exclusive(out_dir), _signals_stop(stop):
         remove_partials(out_dir)
         previous = read_manifest(out_dir) or Manifest()
         plan = _plan(paths, out_dir, settings, fingerprint, previous, force, limits)
+        last_good = {r.source: r for r in previous.roles if _intact(out_dir, r)}
         records = {r.source: r for r in plan.current}
-        failures = {f.source: f for f in plan.failed}
+        failures: dict[str, FailedRecord] = {}
         roles = {job.source: job for job in plan.jobs}
         report = BatchReport(out_dir, Manifest(), len(paths), workers=workers)
         report.up_to_date = len(plan.current)
         report.warnings += [str(warning) for warning in plan.warnings]
-        if plan.jobs:  # a broken template or stylesheet stops the batch before any role
-            settings.options(brand).check(settings.formats)
+
+        def fail(failure: FailedRecord) -> None:
+            """Record a failure; the role's last good files and record stay, marked stale."""
+            failures[failure.source] = failure
+            old = last_good.get(failure.source)
+            if old is not None and old.slug not in plan.taken_by_others(failure.source):
+                records[failure.source] = dataclasses.replace(old, stale=failure.error)
+
+        for failure in plan.failed:
+            fail(failure)
         checkpoint = [time.monotonic()]
-        handled = [0]
+        handled: set[str] = set()
 
         def manifest() -> Manifest:
+            kept = dict(records)
+            slugs = {record.slug for record in kept.values()}
+            for source in sorted(roles.keys() - handled):  # not attempted: previous files stay
+                old = last_good.get(source)
+                if source not in kept and old is not None and old.slug not in slugs:
+                    kept[source] = old
+                    slugs.add(old.slug)
             return Manifest(
-                settings.describe(), fingerprint, tuple(records.values()), tuple(failures.values())
+                settings.describe(), fingerprint, tuple(kept.values()), tuple(failures.values())
             )
 
         def on_result(result: JobResult) -> bool:
             job = roles[result.source]
-            handled[0] += 1
+            handled.add(job.source)
             report.worker_peak_rss_kb = max(report.worker_peak_rss_kb, result.peak_rss_kb)
-            where = plan.paths[job.source]
+            where = job.source  # manifests are published: role files by name, no paths
             report.warnings += [f"{where}: {w}" for w in result.warnings]
             outcome = commit(out_dir, job, result, where)
             if isinstance(outcome, RoleRecord):
                 report.rendered += 1
                 records[job.source] = outcome
             else:
-                failures[job.source] = outcome
+                fail(outcome)
             progress.done(outcome)
             if time.monotonic() - checkpoint[0] >= CHECKPOINT_INTERVAL:
-                write_if_changed(out_dir / MANIFEST_NAME, manifest().dumps())
+                with contextlib.suppress(OSError):  # the final write reports it
+                    write_if_changed(out_dir / MANIFEST_NAME, manifest().dumps())
                 checkpoint[0] = time.monotonic()
             return not (fail_fast and isinstance(outcome, FailedRecord))
 
         progress.start(len(paths) - len(plan.failed), len(plan.jobs))  # failures: in the summary
         try:
-            if plan.jobs:
-                with _terminate_as_interrupt():
-                    run_jobs(plan.jobs, settings, workers, on_result, executor_factory, render)
-        except KeyboardInterrupt:
-            report.interrupted = True
+            if plan.jobs and not stop.requested:
+                # a broken template or stylesheet stops the batch before any role
+                settings.options(brand).check(settings.formats)
+                run_jobs(plan.jobs, settings, workers, on_result, executor_factory, render, stop)
         finally:
             progress.finish()
+            report.interrupted = stop.requested
             report.manifest = manifest()
+            report.not_attempted = len(roles.keys() - handled)
             manifest_bytes = report.manifest.dumps()
-            write_if_changed(out_dir / MANIFEST_NAME, manifest_bytes)
-        report.not_attempted = len(plan.jobs) - handled[0]
-        if not report.interrupted and not report.not_attempted:
-            _prune(out_dir, previous, report.manifest)
-        write_if_changed(out_dir / INDEX_NAME, index_html(report.manifest, f"{brand.name} reports"))
-        if make_zip and not report.interrupted:
-            report.zip_path = write_zip(out_dir, report.manifest, manifest_bytes)
+            if _record(report, out_dir / MANIFEST_NAME, manifest_bytes):
+                _prune(out_dir, previous, report.manifest)
+            title = f"{brand.name} reports"
+            _record(report, out_dir / INDEX_NAME, index_html(report.manifest, title))
+        if make_zip and not report.interrupted and not report.errors:
+            try:
+                report.zip_path = write_zip(out_dir, report.manifest, manifest_bytes)
+            except OSError as exc:
+                report.errors.append(_io_error(out_dir / ZIP_NAME, exc))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _record(report: BatchReport, path: Path, data: bytes) -> bool:
+    """Write a record file atomically; a failure keeps the previous file and is reported."""
+    try:
+        write_if_changed(path, data)
+    except OSError as exc:
+        report.errors.append(_io_error(path, exc) + f"; the previous {path.name} is kept")
+        return False
+    return True
+
+
+def _io_error(path: Path, exc: OSError) -> str:
+    return f"{path}: cannot write: {exc.strerror or exc}"
+
+
+def _refuse_out_among_roles(paths: Sequence[Path], out_dir: Path) -> None:
+    """The output folder must not be the roles folder: its manifest would be read as a role."""
+    target = out_dir.resolve()
+    for folder in {path.parent for path in paths}:
+        if folder.resolve() == target:
+            raise ExporterError(
+                f"{out_dir}: the output folder is the folder of role files; choose another --out"
+            )
+
+
+def source_name(path: Path) -> str:
+    """The name a role file is known by in the manifest: its file name, any bytes escaped.
+
+    A name that is not valid UTF-8 shows its odd bytes as ``\\xNN``.
+    """
+    return os.fsencode(path.name).decode("utf-8", "backslashreplace")
 
 
 def _plan(
@@ -219,17 +302,28 @@ def _plan(
     force: bool,
     limits: Limits,
 ) -> _Plan:
-    """Hash every role file; the ones whose outputs are current are not even parsed."""
+    """Hash every role file; the ones whose outputs are current are not even parsed.
+
+    Output names (slugs) are then given out: a slug the previous manifest gave to a
+    role file that is still here stays with it (even while that role fails); any
+    other role wanting it is the error, whatever the order of the file names.
+    Among newcomers, the first by file name wins.
+    """
     plan = _Plan()
     known = {record.source: record for record in previous.roles}
-    claims = SlugClaims()
+    wanted: list[tuple[str, str, Path, RoleRecord | Job]] = []  # slug, source, path, what
     for path in paths:
-        source = path.name
+        source = source_name(path)
         plan.paths[source] = path
+        if source != path.name:
+            plan.failed.append(
+                FailedRecord(source, f"{source}: file name is not valid UTF-8; rename the file")
+            )
+            continue
         try:
-            raw = read_file(path, MAX_FILE_BYTES, str(path))  # regular files only, bounded
+            raw = read_file(path, MAX_FILE_BYTES, source)  # regular files only, bounded
         except RoleError as exc:
-            plan.failed.append(FailedRecord(source, str(exc)))
+            plan.failed.append(FailedRecord(source, _skipped(str(exc))))
             continue
         source_hash = role_hash(fingerprint, raw)
         old = known.get(source)
@@ -237,30 +331,46 @@ def _plan(
             not force
             and old is not None
             and old.source_hash == source_hash
-            and old.slug not in claims.holders
             and _intact(out_dir, old, settings.formats)
         ):
-            claims.claim(old.slug, path)
-            plan.current.append(old)
+            wanted.append((old.slug, source, path, dataclasses.replace(old, stale=None)))
             continue
         try:
-            loaded = decode_role(raw, str(path))
+            loaded = decode_role(raw, source)
         except RoleError as exc:
             plan.failed.append(FailedRecord(source, str(exc)))
             continue
         plan.warnings.extend(loaded.warnings)
-        role = loaded.role
-        clash = claims.claim(role.slug, path)
-        if clash is not None:
-            plan.failed.append(FailedRecord(source, clash, role.slug))
-            continue
-        plan.jobs.append(Job(role, source, source_hash, settings, limits))
+        job = Job(loaded.role, source, source_hash, settings, limits)
+        wanted.append((loaded.role.slug, source, path, job))
+    present = set(plan.paths)
+    wanting = {source: slug for slug, source, _, _ in wanted}
+    for record in previous.roles:
+        # A present role keeps its slug unless it now wants another one.
+        if record.source in present and wanting.get(record.source, record.slug) == record.slug:
+            plan.holders.setdefault(record.slug, record.source)
+    for slug, source, _path, what in wanted:
+        holder = plan.holders.setdefault(slug, source)
+        if holder != source:
+            message = f"{source}: output name {slug!r} is already used by {holder}"
+            plan.failed.append(FailedRecord(source, message, slug))
+        elif isinstance(what, Job):
+            plan.jobs.append(what)
+        else:
+            plan.current.append(what)
     return plan
 
 
-def _intact(out_dir: Path, record: RoleRecord, formats: tuple[str, ...]) -> bool:
+def _skipped(message: str) -> str:
+    """A role entry that is no regular file (folder, FIFO, device, broken link) says so."""
+    if message.endswith("not a regular file") or "No such file" in message:
+        return f"{message}; skipped (not a readable regular file)"
+    return message
+
+
+def _intact(out_dir: Path, record: RoleRecord, formats: tuple[str, ...] | None = None) -> bool:
     """The record's outputs are the formats asked for, present with their recorded sizes."""
-    if sorted(o.format for o in record.outputs) != sorted(formats):
+    if formats is not None and sorted(o.format for o in record.outputs) != sorted(formats):
         return False
     for output in record.outputs:
         try:
@@ -272,7 +382,11 @@ def _intact(out_dir: Path, record: RoleRecord, formats: tuple[str, ...]) -> bool
 
 
 def _prune(out_dir: Path, previous: Manifest, current: Manifest) -> None:
-    """Delete outputs an earlier run recorded that the new manifest no longer lists."""
+    """Delete outputs an earlier run recorded that the new manifest no longer lists.
+
+    Failed and unattempted roles keep their records, so only the files of roles
+    removed from the roles folder (or whose output name changed) go.
+    """
     keep = set(current.files())
     for name in set(previous.files()) - keep:
         if "/" not in name and not name.startswith("."):
@@ -280,31 +394,23 @@ def _prune(out_dir: Path, previous: Manifest, current: Manifest) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive(out_dir: Path) -> Iterator[None]:
-    """Lock the output folder itself: two batches never write one folder at once."""
-    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ExporterError(f"{out_dir}: another batch is writing to this folder") from None
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+def _signals_stop(stop: Stop) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the batch to stop instead of raising mid-write.
 
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops the batch the way Ctrl-C does: finish what runs, record it, exit."""
+    The first lets running roles finish; a second kills the workers (see
+    :class:`~exporter.batch.pool.Stop`). Outside the main thread signals are
+    left alone.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.request()
 
-    before = signal.signal(signal.SIGTERM, interrupt)
+    before = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
+        for sig, handler in before.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

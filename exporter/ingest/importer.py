@@ -10,6 +10,8 @@ repeats them. Problems a page cannot be imported with raise a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -250,13 +252,58 @@ def _role_data(page: _Page, problems: list[str], warnings: list[str]) -> dict[st
     }
 
 
+#: In the roles folder: the SHA-256 of every role file import wrote there, by file name.
+#: (No ``.json`` suffix, so it is never read as a role file.)
+LEDGER_NAME = ".exporter-imported"
+
+
+def _ledger(out_dir: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out_dir / LEDGER_NAME).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _may_write(path: Path, data: bytes, ledger: dict[str, str], force: bool) -> bool:
+    """Whether import may write ``data`` to ``path``; False if the file already holds it.
+
+    An existing file is overwritten only if import wrote it and nobody changed it
+    since (its SHA-256 is the one in the folder's ledger, :data:`LEDGER_NAME`), or
+    with ``force``. A file someone edited by hand, or that came from elsewhere, is
+    refused with an error naming it.
+    """
+    try:
+        current = read_regular_file(path, MAX_FILE_BYTES, follow_symlinks=False)
+    except UnsafeFile:
+        if not path.exists() and not path.is_symlink():
+            return True
+        if force:
+            return True
+        raise ExporterError(f"{path}: exists and is not a regular file; not overwritten") from None
+    if current == data:
+        return False
+    if force or ledger.get(path.name) == hashlib.sha256(current).hexdigest():
+        return True
+    raise ExporterError(
+        f"{path}: exists and was not written by import (edited by hand?); "
+        "not overwritten (use --force to replace it)"
+    )
+
+
 def import_pages(
-    pages: Iterable[str], out_dir: Path, stdin: BinaryIO | None = None
+    pages: Iterable[str], out_dir: Path, stdin: BinaryIO | None = None, force: bool = False
 ) -> Iterator[PageOutcome]:
-    """Import each page into ``out_dir/<slug>.json``; a bad page is reported, the rest go on."""
+    """Import each page into ``out_dir/<slug>.json``; a bad page is reported, the rest go on.
+
+    An existing role file is replaced only if import wrote it and it is unchanged
+    since, or with ``force`` (see :func:`_may_write`).
+    """
     written: dict[str, str] = {}
+    ledger = _ledger(out_dir)
     for page in pages:
         source = "<stdin>" if page == STDIN else page
+        target = out_dir
         try:
             source, text = read_page(page, stdin)
             result = import_page(text, source)
@@ -264,12 +311,21 @@ def import_pages(
             if slug in written:
                 raise PageError(source, [f"same role and country as {written[slug]} ({slug})"])
             path = out_dir / f"{slug}.json"
-            write_atomic(path, result.json_text.encode("utf-8"))
+            data = result.json_text.encode("utf-8")
+            target = path
+            if _may_write(path, data, ledger, force):
+                write_atomic(path, data)
+            ledger[path.name] = hashlib.sha256(data).hexdigest()
+            target = out_dir / LEDGER_NAME
+            write_atomic(
+                out_dir / LEDGER_NAME,
+                (json.dumps(ledger, indent=1, sort_keys=True) + "\n").encode("utf-8"),
+            )
         except ExporterError as exc:
             yield PageOutcome(source, None, str(exc), ())
             continue
         except OSError as exc:
-            yield PageOutcome(source, None, f"{source}: cannot write: {exc.strerror}", ())
+            yield PageOutcome(source, None, f"{source}: cannot write {target}: {exc.strerror}", ())
             continue
         written[slug] = source
         yield PageOutcome(source, path, None, result.warnings)

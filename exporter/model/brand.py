@@ -5,6 +5,12 @@ is rendered: colours must be ``#rrggbb``, font names plain words, the website an
 http(s) URL, and every file the brand names (logo, fonts) present and readable.
 Values that reach CSS are only ever those that passed this grammar; strings are
 escaped when they become CSS (:mod:`exporter.render.css`).
+
+Contrast: every text colour is checked against every background it is drawn on
+in the PDF's stylesheet and the DOCX styles (:data:`TEXT_PAIRS`), with the WCAG
+2.2 contrast ratio. A pair below AA (4.5:1 for normal text, 3:1 for large text:
+18 pt, or 14 pt bold) refuses the brand, naming the keys, the ratio and where the
+pair is used, unless the brand says ``accept_low_contrast = true``.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ class _Strict(BaseModel):
 
 class Colours(_Strict):
     primary: Colour = "#0b3d5c"
-    accent: Colour = "#e07a1f"
+    accent: Colour = "#b5580c"
     text: Colour = "#1f2933"
     muted: Colour = "#5f6b7a"
     surface: Colour = "#eef3f7"
@@ -84,6 +90,7 @@ class Brand(_Strict):
     disclaimer: Annotated[str, Field(max_length=2000)] = ""
     colours: Colours = Colours()
     fonts: Fonts = Fonts()
+    accept_low_contrast: bool = False  #: publish even with text below WCAG AA contrast
     # Resolved when loaded from a file; not part of the TOML.
     folder: Path = STYLES_DIR
     faces: tuple[FontFace, ...] = ()
@@ -106,6 +113,56 @@ class Brand(_Strict):
         return (self.folder.resolve(), *sorted({face.path.parent for face in self.faces}))
 
 
+#: WCAG 2.2 AA minimum contrast ratios.
+AA_NORMAL = 4.5
+AA_LARGE = 3.0
+
+#: Every text colour drawn on a background, in ``styles/report.css`` and the DOCX styles
+#: (``exporter/render/docx_styles.py``): text key, background key, large text, where.
+#: ``white`` is the page. Keep this in step with the stylesheet and the styles.
+TEXT_PAIRS: tuple[tuple[str, str, bool, str], ...] = (
+    ("text", "white", False, "body text"),
+    ("muted", "white", False, "captions, page headers and footers, facts line"),
+    ("primary", "white", False, "headings, links, checklist labels, key figures"),
+    ("accent", "white", False, "the kicker above the title (9 pt bold)"),
+    ("warning", "white", False, "small-sample flags"),
+    ("white", "primary", False, "the brand name in the title band, table headers"),
+    ("text", "surface", False, "callouts, contents"),
+    ("muted", "surface", False, "key-figure labels and notes, contents page numbers"),
+    ("primary", "surface", False, "callout titles, key figures"),
+    ("warning", "surface", False, "small-sample flags in callouts"),
+)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def contrast_problems(colours: Colours) -> list[str]:
+    """Every text/background pair of :data:`TEXT_PAIRS` below WCAG AA, described."""
+    values = {**colours.model_dump(), "white": "#ffffff"}
+    problems = []
+    for text, background, large, where in TEXT_PAIRS:
+        ratio = contrast_ratio(values[text], values[background])
+        need = AA_LARGE if large else AA_NORMAL
+        if ratio < need:
+            names = [k if k == "white" else f"colours.{k}" for k in (text, background)]
+            problems.append(
+                f"{names[0]} ({values[text]}) on {names[1]} ({values[background]}) has "
+                f"contrast {ratio:.2f}:1, below WCAG AA {need:g}:1 ({where})"
+            )
+    return problems
+
+
 def load_brand(path: Path | str | None = None) -> Brand:
     """Read and validate a brand file (the bundled default when ``path`` is None)."""
     path = Path(path) if path is not None else DEFAULT_BRAND
@@ -123,6 +180,12 @@ def load_brand(path: Path | str | None = None) -> Brand:
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise BrandError(f"{path}: " + "; ".join(problems)) from None
+    low = contrast_problems(brand.colours)
+    if low and not brand.accept_low_contrast:
+        raise BrandError(
+            f"{path}: " + "; ".join(low) + "; darken or lighten the colours, or set "
+            "accept_low_contrast = true to publish anyway"
+        )
     return _resolve_files(brand, path)
 
 

@@ -123,8 +123,19 @@ def load_role(path: Path | str) -> Role:
 
 
 def role_files(folder: Path | str) -> list[Path]:
-    """The role files in a folder, sorted by name."""
-    return sorted(p for p in Path(folder).glob("*.json") if p.is_file())
+    """Every ``*.json`` entry of a folder, sorted by name, whatever it is.
+
+    Folders, FIFOs, devices and broken links named ``*.json`` are listed too, so
+    that reading them fails with a message naming them (they are never opened in
+    a way that blocks: see :func:`exporter.files.read_regular_file`) instead of
+    being skipped without a word. A ``manifest.json`` is never a role file when
+    the folder also holds an export's ``index.html`` beside it.
+    """
+    folder = Path(folder)
+    entries = sorted(folder.glob("*.json"))
+    if (folder / "index.html").is_file() and (folder / "manifest.json").is_file():
+        entries = [p for p in entries if p.name != "manifest.json"]
+    return entries
 
 
 def role_folder(folder: Path) -> list[Path]:

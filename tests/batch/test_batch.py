@@ -174,7 +174,7 @@ def test_manifest_hashes_sizes_and_pages_match_the_files(roles, tmp_path):
     batch(roles, out, RenderSettings())
     data = check_manifest_matches_files(out)
     assert data["manifest_version"] == 1
-    assert data["summary"] == {"roles": 3, "failed": 0}
+    assert data["summary"] == {"roles": 3, "stale": 0, "failed": 0}
     assert [r["slug"] for r in data["roles"]] == sorted(r["slug"] for r in data["roles"])
     assert all(len(r["source_hash"]) == 64 for r in data["roles"])
     assert {r["source"] for r in data["roles"]} == {p.name for p in ROLE_FILES}
@@ -292,7 +292,7 @@ def test_a_folder_being_written_is_locked(roles, tmp_path):
     fd = os.open(out, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        with pytest.raises(ExporterError, match="another batch is writing"):
+        with pytest.raises(ExporterError, match="another export is writing"):
             batch(roles, out)
     finally:
         os.close(fd)

@@ -60,7 +60,7 @@ def test_seed_pages_reproduce_the_fixtures_exactly(runner, tmp_path, seed_pages)
     result = _import(runner, seed_pages, tmp_path)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in ROLE_FILES]
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [p.name for p in ROLE_FILES]
     for fixture in ROLE_FILES:
         assert (tmp_path / fixture.name).read_bytes() == fixture.read_bytes(), fixture.name
 
@@ -256,7 +256,7 @@ def test_broken_page_among_good_ones(runner, tmp_path):
     assert "no projected salary" in result.output
     assert "1 of 3 pages failed" in result.output
     assert "Traceback" not in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
         "cloud-security-architect-australia.json",
         "data-engineer-united-kingdom.json",
     ]
