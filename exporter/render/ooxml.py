@@ -314,7 +314,8 @@ def package_bytes(document: Any) -> bytes:
             member.external_attr = 0o644 << 16
             archive.writestr(member, blob)
 
-        add("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob)
+        content_types = _ContentTypesItem.from_parts(parts)  # type: ignore[no-untyped-call]
+        add("[Content_Types].xml", content_types.blob)
         add(PACKAGE_URI.rels_uri.membername, package.rels.xml)
         for part in parts:
             add(part.partname.membername, part.blob)

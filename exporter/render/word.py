@@ -215,7 +215,7 @@ class DocxWriter:
 
     def _add_table(self, document: DocxDocument, rows: int, cols: int) -> DocxTable:
         """A new table in the report's table style."""
-        table = document.add_table(rows=rows, cols=cols)
+        table: DocxTable = document.add_table(rows=rows, cols=cols)
         table._tbl.tblStyle_val = self._ids["Report Table"]
         return table
 
