@@ -187,14 +187,31 @@ def _commands(runs: int) -> None:
     commands(max(3, runs // 2))
 
 
-FIGURES: dict[str, Callable[[int], None]] = {"pdf": pdf, "docx": docx, "commands": _commands}
+def _batch(runs: int) -> None:
+    from worker_figures import batch
+
+    batch(BATCH_ROLES)
+
+
+#: Roles in the batch figures (``--batch-roles``).
+BATCH_ROLES = 500
+
+FIGURES: dict[str, Callable[[int], None]] = {
+    "pdf": pdf,
+    "docx": docx,
+    "commands": _commands,
+    "batch": _batch,
+}
 
 
 def main() -> None:
+    global BATCH_ROLES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=sorted(FIGURES), action="append", help="repeatable")
+    parser.add_argument("--batch-roles", type=int, default=BATCH_ROLES, help="default 500")
     args = parser.parse_args()
+    BATCH_ROLES = args.batch_roles
     print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, best of {args.runs}")
     for name in args.only or FIGURES:
         FIGURES[name](args.runs)
