@@ -16,6 +16,7 @@ measured in one run beside its reference:
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import subprocess
 import sys
 import time
@@ -69,33 +70,39 @@ def _bare_one(work: tuple[str, Any]) -> int:
     return pdf_page_count(pdf) or 0
 
 
-def bare_rate(roles_dir: Path, processes: int) -> tuple[float, int]:
-    """Wall seconds and PDF pages for the bare renderers in ``processes`` spawned processes."""
+def children_cpu() -> float:
+    """CPU seconds of every finished child process (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_rate(roles_dir: Path, processes: int) -> tuple[float, float, int]:
+    """Wall and CPU seconds and PDF pages: the bare renderers in ``processes`` processes."""
     from exporter.api import default_brand, pdf_writer, report_for
     from exporter.model.rolefile import load_role, role_files
 
     brand = default_brand()
     reports = [report_for(load_role(path), brand) for path in role_files(roles_dir)]
     work = [(pdf_writer(brand).html(report), report) for report in reports]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     with multiprocessing.get_context("spawn").Pool(processes, initializer=_bare_init) as pool:
         pages = sum(pool.map(_bare_one, work, chunksize=1))
-    return time.perf_counter() - started, pages
+    return time.perf_counter() - started, children_cpu() - cpu, pages
 
 
-def batch_rate(roles_dir: Path, out: Path, jobs: int) -> tuple[float, int]:
-    """Wall seconds of ``exporter batch --jobs N`` and the PDF pages it wrote."""
+def batch_rate(roles_dir: Path, out: Path, jobs: int) -> tuple[float, float, int]:
+    """Wall and CPU seconds of ``exporter batch --jobs N`` and the PDF pages it wrote."""
     import json
 
     command = [*EXPORTER, "batch", str(roles_dir), "--out", str(out), "--jobs", str(jobs)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run([*command, "--quiet"], capture_output=True, text=True)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, children_cpu() - cpu
     if proc.returncode != 0:
         raise SystemExit(f"batch failed ({proc.returncode}): {proc.stderr[-2000:]}")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     pages = sum(role["outputs"]["pdf"]["pages"] or 0 for role in manifest["roles"])
-    return seconds, pages
+    return seconds, cpu, pages
 
 
 def _jobs(roles_dir: Path) -> list[Any]:
@@ -164,8 +171,8 @@ def batch(roles: int, seed: int = 20261122) -> None:
         work = Path(temp)
         roles_dir = work / "roles"
         generate(roles_dir, roles, seed)
-        bare_s, bare_pages = bare_rate(roles_dir, 2)
-        ours_s, ours_pages = batch_rate(roles_dir, work / "out", 2)
+        bare_s, bare_cpu, bare_pages = bare_rate(roles_dir, 2)
+        ours_s, ours_cpu, ours_pages = batch_rate(roles_dir, work / "out", 2)
         assert ours_pages == bare_pages, (ours_pages, bare_pages)
         print(f"{'':34s} {roles} roles, {bare_pages} PDF pages (+ {roles} DOCX)")
         line(
@@ -178,13 +185,25 @@ def batch(roles: int, seed: int = 20261122) -> None:
             f"{'':34s} page rate {ours_pages / ours_s:.1f}/s against {bare_pages / bare_s:.1f}/s"
             f" = {bare_s / ours_s:.2f}x of bare (target >= 0.8x)"
         )
-        worker_s, rss = one_worker(roles_dir)
-        proc = subprocess.run(
-            [sys.executable, __file__, "plain", str(roles_dir)], capture_output=True, text=True
+        line(
+            "CPU s per 100 pages, all processes",
+            100 * ours_cpu / ours_pages,
+            100 * bare_cpu / bare_pages,
+            "bare renderers, 2 spawned procs",
         )
-        if proc.returncode != 0:
-            raise SystemExit(f"plain process failed: {proc.stderr[-2000:]}")
-        plain_s = json.loads(proc.stdout)
+        # The plain process and the worker run at the same time, so load from other
+        # sessions falls on both alike.
+        plain = subprocess.Popen(
+            [sys.executable, __file__, "plain", str(roles_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        worker_s, rss = one_worker(roles_dir)
+        out, err = plain.communicate()
+        if plain.returncode != 0:
+            raise SystemExit(f"plain process failed: {err[-2000:]}")
+        plain_s = json.loads(out)
         # The worker warmed up on a sample role before its clock; the plain process did not.
         line(
             "a role in a batch worker (median)",
