@@ -50,22 +50,36 @@ def line(name: str, ours: float, reference: float, ref_name: str) -> None:
     )
 
 
-def pdf_and_docx(runs: int) -> None:
-    from docx import Document
-    from docx.shared import Mm
+def _setup() -> tuple[object, object, object]:
+    from exporter import api
+    from exporter.model.rolefile import load_role
+
+    role = load_role(ROLE)
+    brand = api.default_brand()
+    return role, brand, api.report_for(role, brand)
+
+
+def interleaved(
+    ours: Callable[[], object], bare: Callable[[], object], runs: int
+) -> tuple[float, float]:
+    """Best of ``runs`` each, alternating, so load on the machine hits both alike."""
+    ours(), bare()  # warm both
+    best_ours = best_bare = float("inf")
+    for _ in range(runs):
+        best_ours = min(best_ours, best(ours, 1))
+        best_bare = min(best_bare, best(bare, 1))
+    return best_ours, best_bare
+
+
+def pdf(runs: int) -> None:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from exporter import api
-    from exporter.model.rolefile import load_role
-    from exporter.render import chart_png
     from exporter.render.css import brand_css
-    from exporter.report.outline import Chart, Paragraph, Table
     from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
-    role = load_role(ROLE)
-    brand = api.default_brand()
-    report = api.report_for(role, brand)
+    role, brand, report = _setup()
     html = api.pdf_writer(brand).html(report)
     fonts = FontConfiguration()
     sheets = [
@@ -79,17 +93,16 @@ def pdf_and_docx(runs: int) -> None:
         )
         return pdf
 
-    for func in (bare_pdf, lambda: api.render_pdf(role)):  # warm both
-        func()
-    ours = bare = float("inf")
-    for _ in range(runs):  # interleaved, so load on the machine hits both alike
-        ours = min(ours, best(lambda: api.render_pdf(role), 1))
-        bare = min(bare, best(bare_pdf, 1))
+    ours, bare = interleaved(lambda: api.render_pdf(role), bare_pdf, runs)
     line("render_pdf (warm)", ours, bare, "bare WeasyPrint, same HTML+CSS")
 
-    picture = next(
-        chart_png.png(b, brand) for s in report.sections for b in s.blocks if isinstance(b, Chart)
-    )
+
+def bare_docx_builder(report: object, picture: bytes) -> Callable[[], bytes]:
+    """Bare python-docx building the report's headings, paragraphs, tables and picture."""
+    from docx import Document
+    from docx.shared import Mm
+
+    from exporter.report.outline import Chart, Paragraph, Table
 
     def bare_docx() -> bytes:
         document = Document()
@@ -114,12 +127,21 @@ def pdf_and_docx(runs: int) -> None:
         document.save(out)
         return out.getvalue()
 
-    for func in (bare_docx, lambda: api.render_docx(role)):
-        func()
-    ours = bare = float("inf")
-    for _ in range(runs):
-        ours = min(ours, best(lambda: api.render_docx(role), 1))
-        bare = min(bare, best(bare_docx, 1))
+    return bare_docx
+
+
+def docx(runs: int) -> None:
+    from exporter import api
+    from exporter.render import chart_png
+    from exporter.report.outline import Chart
+
+    role, brand, report = _setup()
+    picture = next(
+        chart_png.png(b, brand) for s in report.sections for b in s.blocks if isinstance(b, Chart)
+    )
+    ours, bare = interleaved(
+        lambda: api.render_docx(role), bare_docx_builder(report, picture), runs
+    )
     line("render_docx (warm)", ours, bare, "bare python-docx, same content")
 
 
@@ -161,13 +183,38 @@ def commands(runs: int) -> None:
         print(f"{'':34s} files left in the empty cache: {made or 'none'}")
 
 
+def _commands(runs: int) -> None:
+    commands(max(3, runs // 2))
+
+
+def _batch(runs: int) -> None:
+    from worker_figures import batch
+
+    batch(BATCH_ROLES)
+
+
+#: Roles in the batch figures (``--batch-roles``).
+BATCH_ROLES = 500
+
+FIGURES: dict[str, Callable[[int], None]] = {
+    "pdf": pdf,
+    "docx": docx,
+    "commands": _commands,
+    "batch": _batch,
+}
+
+
 def main() -> None:
+    global BATCH_ROLES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only", choices=sorted(FIGURES), action="append", help="repeatable")
+    parser.add_argument("--batch-roles", type=int, default=BATCH_ROLES, help="default 500")
     args = parser.parse_args()
+    BATCH_ROLES = args.batch_roles
     print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, best of {args.runs}")
-    pdf_and_docx(args.runs)
-    commands(max(3, args.runs // 2))
+    for name in args.only or FIGURES:
+        FIGURES[name](args.runs)
 
 
 if __name__ == "__main__":

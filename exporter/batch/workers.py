@@ -112,6 +112,7 @@ class _Worker:
         self.options = settings.options(self.brand)
         self.parent = os.getppid()
         self.started: float | None = None  # monotonic start of the running role
+        self.rendered = 0  # roles this worker has rendered
         self.deadline = 0.0
         # Limits need a process of our own: signals, RLIMIT_AS and the watchdog act on it all.
         self.enforce = (
@@ -171,6 +172,11 @@ def render_job(job: Job, render: Renderer = api_render) -> JobResult:
     worker = _worker(job.settings)
     slug = job.role.slug
     started = time.perf_counter()
+    if worker.rendered:
+        # python-docx leaves reference cycles: collect the previous role's before this
+        # one, which keeps the worker flat and costs a single-role run nothing.
+        gc.collect()
+    worker.rendered += 1
     error: str | None = None
     files: list[RenderedFile] = []
     warnings: tuple[str, ...] = ()
@@ -190,8 +196,6 @@ def render_job(job: Job, render: Renderer = api_render) -> JobResult:
         error = str(exc)
     except Exception as exc:  # a renderer bug must not stop the other roles
         error = f"render failed: {type(exc).__name__}: {exc}"
-    finally:
-        gc.collect()  # python-docx leaves reference cycles: keep the worker flat
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return JobResult(
         job.source,

@@ -205,6 +205,4 @@ def drop_thumbnail(document: Any) -> None:
 
 def save(document: Any) -> bytes:
     """The document as reproducible DOCX bytes."""
-    out = io.BytesIO()
-    document.save(out)
-    return ooxml.reproducible_zip(out.getvalue())
+    return ooxml.package_bytes(document)

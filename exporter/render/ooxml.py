@@ -12,8 +12,9 @@ from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
+from docx.opc.packuri import PACKAGE_URI, PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
@@ -109,8 +110,14 @@ def add_field(paragraph: Any, instruction: str, placeholder: str = "1") -> None:
     end_field(paragraph)
 
 
-def add_hyperlink(paragraph: Any, text: str, *, url: str = "", anchor: str = "") -> None:
-    """A real hyperlink: to ``url`` (external) or to the bookmark ``anchor``."""
+def add_hyperlink(
+    paragraph: Any, text: str, *, style_id: str, url: str = "", anchor: str = ""
+) -> None:
+    """A real hyperlink: to ``url`` (external) or to the bookmark ``anchor``.
+
+    ``style_id`` is the id of the character style for links (the writer looks it up
+    once per reference document, not once per link).
+    """
     link = OxmlElement("w:hyperlink")
     if url:
         rel_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
@@ -121,7 +128,7 @@ def add_hyperlink(paragraph: Any, text: str, *, url: str = "", anchor: str = "")
     run = OxmlElement("w:r")
     r_pr = OxmlElement("w:rPr")
     style = OxmlElement("w:rStyle")
-    style.set(qn("w:val"), paragraph.part.document.styles["Hyperlink"].style_id)
+    style.set(qn("w:val"), style_id)
     r_pr.append(style)
     run.append(r_pr)
     text_element = OxmlElement("w:t")
@@ -285,14 +292,33 @@ def update_fields_on_open(document: Any) -> None:
             settings.append(update)
 
 
-def reproducible_zip(data: bytes) -> bytes:
-    """Repack a DOCX with fixed timestamps and permissions."""
-    source = zipfile.ZipFile(io.BytesIO(data))
+def package_bytes(document: Any) -> bytes:
+    """The document as DOCX bytes, zipped once with fixed timestamps and permissions.
+
+    Writes what python-docx's ``Document.save`` writes, in the same order (content
+    types, package relationships, then each part and its relationships), but stamps
+    every member with :data:`ZIP_EPOCH` instead of the clock, so equal input gives
+    equal bytes without unzipping and zipping again. ``_ContentTypesItem`` is
+    python-docx's own builder of ``[Content_Types].xml``.
+    """
+    package = document.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def add(name: str, blob: bytes) -> None:
+            member = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            archive.writestr(member, blob)
+
+        content_types = _ContentTypesItem.from_parts(parts)  # type: ignore[no-untyped-call]
+        add("[Content_Types].xml", content_types.blob)
+        add(PACKAGE_URI.rels_uri.membername, package.rels.xml)
+        for part in parts:
+            add(part.partname.membername, part.blob)
+            if len(part.rels):
+                add(part.partname.rels_uri.membername, part.rels.xml)
     return out.getvalue()

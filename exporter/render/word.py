@@ -22,11 +22,12 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt
+from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from exporter.model.brand import Brand
 from exporter.render import chart_png, ooxml
-from exporter.render.docx_styles import load_reference, save
+from exporter.render.docx_styles import REQUIRED_STYLES, load_reference, save
 from exporter.report import chart
 from exporter.report.outline import (
     Block,
@@ -58,6 +59,26 @@ class DocxWriter:
         self.brand = brand
         self.template = template
         self._base = load_reference(template, brand)  # styles checked here, once
+        styles = Document(io.BytesIO(self._base)).styles
+        #: Style name -> style id, looked up once: python-docx resolves a style name by
+        #: scanning every style (and the default style) on each ``style=`` argument.
+        self._ids = {name: styles[name].style_id for name in REQUIRED_STYLES}
+
+    def _add(self, document: DocxDocument, style: str, text: str = "") -> DocxParagraph:
+        """A new body paragraph in the named ``style``."""
+        paragraph = document.add_paragraph(text)
+        paragraph._p.style = self._ids[style]
+        return paragraph
+
+    def _restyle(self, paragraph: DocxParagraph, style: str) -> None:
+        paragraph._p.style = self._ids[style]
+
+    def _link(
+        self, paragraph: DocxParagraph, text: str, *, url: str = "", anchor: str = ""
+    ) -> None:
+        ooxml.add_hyperlink(
+            paragraph, text, style_id=self._ids["Hyperlink"], url=url, anchor=anchor
+        )
 
     def render(self, report: Report) -> bytes:
         """The report as DOCX bytes; equal input gives equal bytes."""
@@ -67,7 +88,7 @@ class DocxWriter:
         self._title_block(document, report)
         self._contents(document, report)
         for number, section in enumerate(report.sections, start=1):
-            heading = document.add_paragraph(section.title, style="Heading 1")
+            heading = self._add(document, "Heading 1", section.title)
             ooxml.add_bookmark(heading, bookmark_name(section.id), number)
             for block in section.blocks:
                 self._block(document, block)
@@ -89,7 +110,7 @@ class DocxWriter:
             for extra in part.paragraphs[1:]:
                 extra._p.getparent().remove(extra._p)
             paragraph.clear()
-            paragraph.style = document.styles[style]
+            self._restyle(paragraph, style)
             paragraph.paragraph_format.tab_stops.clear_all()
             paragraph.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
         section.header.paragraphs[0].add_run(f"{report.kicker}\t{report.title}")
@@ -102,59 +123,55 @@ class DocxWriter:
     def _title_block(self, document: DocxDocument, report: Report) -> None:
         logo = self.brand.logo_raster_path
         if logo is not None:
-            run = document.add_paragraph(style="Figure").add_run()
+            run = self._add(document, "Figure").add_run()
             shape = run.add_picture(str(logo), height=Mm(12))
             ooxml.set_alt_text(shape, f"{self.brand.name} logo")
-        document.add_paragraph(report.kicker, style="Subtitle")
-        document.add_paragraph(report.title, style="Title")
-        document.add_paragraph(" · ".join(report.facts), style="Subtitle")
+        self._add(document, "Subtitle", report.kicker)
+        self._add(document, "Title", report.title)
+        self._add(document, "Subtitle", " · ".join(report.facts))
 
     def _contents(self, document: DocxDocument, report: Report) -> None:
         """A TOC field, pre-filled with linked entries, that Word refreshes on open."""
-        document.add_paragraph("Contents", style="TOC Heading")
-        entries = [document.add_paragraph(style="toc 1") for _ in report.sections]
+        self._add(document, "TOC Heading", "Contents")
+        entries = [self._add(document, "toc 1") for _ in report.sections]
         ooxml.begin_field(entries[0], 'TOC \\o "1-1" \\h \\z \\u')
         for paragraph, section in zip(entries, report.sections, strict=True):
-            ooxml.add_hyperlink(paragraph, section.title, anchor=bookmark_name(section.id))
+            self._link(paragraph, section.title, anchor=bookmark_name(section.id))
         ooxml.end_field(entries[-1])
 
     def _block(self, document: DocxDocument, block: Block) -> None:
         LAYOUTS[type(block)](self, document, block)
 
     def _paragraph(self, document: DocxDocument, block: Paragraph) -> None:
-        self._runs(document.add_paragraph(style="Body Text"), block.runs)
+        self._runs(self._add(document, "Body Text"), block.runs)
 
     def _callout(self, document: DocxDocument, block: Callout) -> None:
         style = "Callout Warning" if block.tone == "warning" else "Callout"
         if block.title:
-            title = document.add_paragraph(style=style)
+            title = self._add(document, style)
             title.add_run(block.title).bold = True
             title.paragraph_format.keep_with_next = True
-        body = document.add_paragraph(style=style)
+        body = self._add(document, style)
         self._runs(body, block.runs)
         body.paragraph_format.space_after = Pt(10)
 
     def _bullet_list(self, document: DocxDocument, block: BulletList) -> None:
         for item in block.items:
-            paragraph = document.add_paragraph(style="List Bullet")
+            paragraph = self._add(document, "List Bullet")
             if item.label:
                 paragraph.add_run(f"{item.label}: ").bold = True
             self._runs(paragraph, item.runs)
 
-    @staticmethod
-    def _runs(paragraph: DocxParagraph, runs: Runs) -> None:
+    def _runs(self, paragraph: DocxParagraph, runs: Runs) -> None:
         for run in runs:
             if run.href:
-                ooxml.add_hyperlink(paragraph, run.text, url=run.href)
+                self._link(paragraph, run.text, url=run.href)
             else:
                 paragraph.add_run(run.text).bold = run.bold or None
 
     def _key_figures(self, document: DocxDocument, block: KeyFigures) -> None:
-        document.add_paragraph(
-            "Key figures", style="Caption"
-        ).paragraph_format.keep_with_next = True
-        table = document.add_table(rows=2, cols=len(block.figures))
-        table.style = document.styles["Report Table"]
+        self._add(document, "Caption", "Key figures").paragraph_format.keep_with_next = True
+        table = self._add_table(document, 2, len(block.figures))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.repeat_header_row(table.rows[0])
         surface = self.brand.colours.surface.lstrip("#")
@@ -163,19 +180,16 @@ class DocxWriter:
             head.paragraphs[0].add_run(figure.label)
             head.paragraphs[0].paragraph_format.keep_with_next = True
             value = table.cell(1, column)
-            value.paragraphs[0].style = document.styles["Key Figure"]
+            self._restyle(value.paragraphs[0], "Key Figure")
             value.paragraphs[0].add_run(figure.value)
             if figure.note:
-                value.add_paragraph(figure.note, style="Caption")
+                self._restyle(value.add_paragraph(figure.note), "Caption")
             for cell in (head, value):
                 ooxml.shade_cell(cell, surface)
 
     def _table(self, document: DocxDocument, block: Table) -> None:
-        document.add_paragraph(
-            block.caption, style="Caption"
-        ).paragraph_format.keep_with_next = True
-        table = document.add_table(rows=1 + len(block.rows), cols=len(block.header))
-        table.style = document.styles["Report Table"]
+        self._add(document, "Caption", block.caption).paragraph_format.keep_with_next = True
+        table = self._add_table(document, 1 + len(block.rows), len(block.header))
         header = table.rows[0]
         ooxml.repeat_header_row(header)
         surface = self.brand.colours.surface.lstrip("#")
@@ -187,17 +201,23 @@ class DocxWriter:
             for column, text in enumerate(row):
                 run = table.cell(row_index, column).paragraphs[0].add_run(text)
                 run.bold = column == 0 or None
-        document.add_paragraph(style="Caption")  # breathing room after the table
+        self._add(document, "Caption")  # breathing room after the table
 
     def _chart(self, document: DocxDocument, block: Chart) -> None:
         picture = chart_png.png(block, self.brand)
         geometry = chart.layout(block)
         width = Mm(130)
         height = int(width * geometry.height / geometry.width)
-        run = document.add_paragraph(style="Figure").add_run()
+        run = self._add(document, "Figure").add_run()
         shape = run.add_picture(io.BytesIO(picture), width=width, height=height)
         ooxml.set_alt_text(shape, block.alt, block.title)
-        document.add_paragraph(block.title, style="Caption")
+        self._add(document, "Caption", block.title)
+
+    def _add_table(self, document: DocxDocument, rows: int, cols: int) -> DocxTable:
+        """A new table in the report's table style."""
+        table: DocxTable = document.add_table(rows=rows, cols=cols)
+        table._tbl.tblStyle_val = self._ids["Report Table"]
+        return table
 
     def _properties(self, document: DocxDocument, report: Report) -> None:
         meta = report.metadata

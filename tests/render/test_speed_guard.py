@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 import collections
+import io
 import os
 import stat
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +107,34 @@ def test_small_font_reader_agrees_with_fonttools(path):
     with TTFont(str(path)) as font:
         assert fonts.sfnt.code_points(path.read_bytes()) == frozenset(font.getBestCmap())
         assert fonts.sfnt.info(path.read_bytes()).weight_min == font["OS/2"].usWeightClass
+
+
+def test_docx_never_looks_styles_up_by_name(monkeypatch, role):
+    """Style ids are resolved once per reference document, not per paragraph (issue 9)."""
+    from docx.styles.styles import Styles
+
+    writer = api.docx_writer(api.default_brand())  # built (and its styles checked) first
+
+    def by_name(*_: object) -> str:
+        raise AssertionError("a style was looked up by name during a render")
+
+    # python-docx scans every style (and the default one) on each of these.
+    monkeypatch.setattr(Styles, "_get_style_id_from_name", by_name)
+    monkeypatch.setattr(Styles, "_get_style_id_from_style", by_name)
+    monkeypatch.setattr(Styles, "__getitem__", by_name)
+    data = writer.render(api.report_for(role))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert {member.date_time for member in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_help_and_the_package_import_no_models_or_engines():
+    """``exporter --help`` and ``import exporter`` build no pydantic model and load no engine."""
+    script = (
+        "import sys, exporter, exporter.cli; "
+        "print(sorted(m for m in ('pydantic', 'weasyprint', 'docx', 'jinja2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,232 @@
+"""Batch figures for ``speed_bench.py``: page rate, a worker against a plain process, memory.
+
+Imported by ``speed_bench.py --only batch`` (a script, not a test). Each figure is
+measured in one run beside its reference:
+
+- page rate: ``exporter batch --jobs 2`` (the command as a user runs it, both
+  formats) against the bare renderers doing the same documents in 2 spawned
+  processes (WeasyPrint on the exporter's HTML with one reused FontConfiguration
+  and parsed CSS, python-docx on the prebuilt outlines); pages of PDF per second;
+- a worker against a plain process: the same jobs (``render_job``, both
+  formats) in one batch worker process and in a plain spawned process without
+  the batch machinery (no limits, no watchdog, no ``gc.freeze``), seconds per role;
+- worker memory: the worker's peak RSS after role 100 and after the last role.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+EXPORTER = [sys.executable, "-m", "exporter"]
+
+
+def _bare_init() -> None:
+    global _BARE
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from exporter.api import default_brand
+    from exporter.render.css import brand_css
+    from exporter.render.fetch import LocalAssetFetcher
+    from exporter.render.word import DocxWriter
+    from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+
+    brand = default_brand()
+    fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
+    fonts = FontConfiguration()
+    sheets = [
+        CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts, url_fetcher=fetcher),
+        CSS(
+            string=brand_css(brand),
+            base_url=str(brand.folder) + "/",
+            font_config=fonts,
+            url_fetcher=fetcher,
+        ),
+    ]
+    _BARE = (fetcher, fonts, sheets, DocxWriter(brand), str(TEMPLATES_DIR) + "/")
+
+
+_BARE: Any = None
+
+
+def _bare_one(work: tuple[str, Any]) -> int:
+    from weasyprint import HTML
+
+    from exporter.batch.manifest import pdf_page_count
+    from exporter.render.variants import DEFAULT_VARIANT
+
+    page, report = work
+    fetcher, fonts, sheets, writer, base = _BARE
+    pdf = HTML(string=page, base_url=base, url_fetcher=fetcher).write_pdf(
+        stylesheets=sheets, font_config=fonts, pdf_variant=DEFAULT_VARIANT
+    )
+    writer.render(report)
+    return pdf_page_count(pdf) or 0
+
+
+def children_cpu() -> float:
+    """CPU seconds of every finished child process (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_rate(roles_dir: Path, processes: int) -> tuple[float, float, int]:
+    """Wall and CPU seconds and PDF pages: the bare renderers in ``processes`` processes."""
+    from exporter.api import default_brand, pdf_writer, report_for
+    from exporter.model.rolefile import load_role, role_files
+
+    brand = default_brand()
+    reports = [report_for(load_role(path), brand) for path in role_files(roles_dir)]
+    work = [(pdf_writer(brand).html(report), report) for report in reports]
+    started, cpu = time.perf_counter(), children_cpu()
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=_bare_init) as pool:
+        pages = sum(pool.map(_bare_one, work, chunksize=1))
+    return time.perf_counter() - started, children_cpu() - cpu, pages
+
+
+def batch_rate(roles_dir: Path, out: Path, jobs: int) -> tuple[float, float, int]:
+    """Wall and CPU seconds of ``exporter batch --jobs N`` and the PDF pages it wrote."""
+    import json
+
+    command = [*EXPORTER, "batch", str(roles_dir), "--out", str(out), "--jobs", str(jobs)]
+    started, cpu = time.perf_counter(), children_cpu()
+    proc = subprocess.run([*command, "--quiet"], capture_output=True, text=True)
+    seconds, cpu = time.perf_counter() - started, children_cpu() - cpu
+    if proc.returncode != 0:
+        raise SystemExit(f"batch failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    pages = sum(role["outputs"]["pdf"]["pages"] or 0 for role in manifest["roles"])
+    return seconds, cpu, pages
+
+
+def _jobs(roles_dir: Path) -> list[Any]:
+    from exporter.batch.settings import RenderSettings
+    from exporter.batch.workers import Job
+    from exporter.model.rolefile import load_role, role_files
+
+    settings = RenderSettings()
+    return [Job(load_role(path), path.name, "", settings) for path in role_files(roles_dir)]
+
+
+def _plain(roles_dir: Path) -> list[float]:
+    """In a plain process: ``render_job`` on every role, seconds each (first role warms)."""
+    from exporter.batch.workers import render_job
+
+    times = []
+    for job in _jobs(roles_dir):
+        started = time.perf_counter()
+        result = render_job(job)
+        times.append(time.perf_counter() - started)
+        assert result.error is None, result.error
+    return times
+
+
+def plain_process(roles_dir: Path) -> list[float]:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_plain, (roles_dir,))
+
+
+def one_worker(roles_dir: Path) -> tuple[list[float], list[int]]:
+    """In one batch worker (``run_jobs``, 1 process): seconds and peak RSS (KB) per role."""
+    from exporter.batch.pool import run_jobs
+    from exporter.batch.settings import RenderSettings
+
+    jobs = _jobs(roles_dir)
+    order = {job.source: index for index, job in enumerate(jobs)}
+    seconds: list[float] = [0.0] * len(jobs)
+    rss: list[int] = [0] * len(jobs)
+
+    def on_result(result: Any) -> bool:
+        assert result.error is None, result.error
+        seconds[order[result.source]] = result.seconds
+        rss[order[result.source]] = result.peak_rss_kb
+        return True
+
+    run_jobs(jobs, RenderSettings(), 1, on_result)
+    return seconds, rss
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def batch(roles: int, seed: int = 20261122) -> None:
+    """Print the batch figures for ``roles`` synthetic roles (see the module doc)."""
+    import json
+    import os
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from batch_bench import generate
+    from speed_bench import line
+
+    with tempfile.TemporaryDirectory(prefix="speed-bench-batch-") as temp:
+        work = Path(temp)
+        roles_dir = work / "roles"
+        generate(roles_dir, roles, seed)
+        bare_s, bare_cpu, bare_pages = bare_rate(roles_dir, 2)
+        ours_s, ours_cpu, ours_pages = batch_rate(roles_dir, work / "out", 2)
+        assert ours_pages == bare_pages, (ours_pages, bare_pages)
+        print(f"{'':34s} {roles} roles, {bare_pages} PDF pages (+ {roles} DOCX)")
+        line(
+            "batch --jobs 2: s per 100 pages",
+            100 * ours_s / ours_pages,
+            100 * bare_s / bare_pages,
+            "bare renderers, 2 spawned procs",
+        )
+        print(
+            f"{'':34s} page rate {ours_pages / ours_s:.1f}/s against {bare_pages / bare_s:.1f}/s"
+            f" = {bare_s / ours_s:.2f}x of bare (target >= 0.8x)"
+        )
+        line(
+            "CPU s per 100 pages, all processes",
+            100 * ours_cpu / ours_pages,
+            100 * bare_cpu / bare_pages,
+            "bare renderers, 2 spawned procs",
+        )
+        # The plain process and the worker run at the same time, so load from other
+        # sessions falls on both alike.
+        plain = subprocess.Popen(
+            [sys.executable, __file__, "plain", str(roles_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        worker_s, rss = one_worker(roles_dir)
+        out, err = plain.communicate()
+        if plain.returncode != 0:
+            raise SystemExit(f"plain process failed: {err[-2000:]}")
+        plain_s = json.loads(out)
+        # The worker warmed up on a sample role before its clock; the plain process did not.
+        line(
+            "a role in a batch worker (median)",
+            median(worker_s[1:]),
+            median(plain_s[1:]),
+            "the same in a plain process",
+        )
+        line(
+            "a role in a batch worker (mean)",
+            sum(worker_s[1:]) / (roles - 1),
+            sum(plain_s[1:]) / (roles - 1),
+            "the same in a plain process",
+        )
+        at = min(100, roles) - 1
+        print(
+            f"{'worker peak RSS, last role':34s} {rss[-1] / 1024:8.1f} MB   "
+            f"{f'after role {at + 1}':34s} {rss[at] / 1024:8.1f} MB   "
+            f"ratio {rss[-1] / rss[at]:5.2f}x (target <= 1.20x)"
+        )
+        print(f"{'':34s} load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["plain"]:
+    import json
+
+    print(json.dumps(_plain(Path(sys.argv[2]))))
