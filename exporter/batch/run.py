@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -120,6 +120,7 @@ class _Plan:
     failed: list[FailedRecord] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     warnings: list[RoleWarning] = field(default_factory=list)
+    skipped: int = 0  # roles another shard renders
 
 
 def run_batch(
@@ -135,12 +136,19 @@ def run_batch(
     make_zip: bool = False,
     executor_factory: ExecutorFactory = process_pool,
     render: Renderer = api_render,
+    manifest_name: str = MANIFEST_NAME,
+    select: Callable[[str], bool] | None = None,
 ) -> BatchReport:
     """Bring ``out_dir`` up to date with the role files in ``paths`` (see the module doc).
 
     ``executor_factory`` and ``render`` are seams: any ``concurrent.futures``
     executor runs the jobs, and ``render(role, format, options) -> bytes`` makes
     each file (tests pass renderers that sleep, crash or hoard memory).
+
+    A shard of a job array (:mod:`exporter.batch.shards`) passes ``select``, which
+    keeps a role by its slug (by its file name when it has no slug), and its own
+    ``manifest_name``; it then locks only that manifest, leaves other writers'
+    temporary files alone and writes no index.
     """
     started = time.monotonic()
     settings = settings or RenderSettings()
@@ -150,14 +158,16 @@ def run_batch(
     brand = settings.load_brand()  # a bad brand fails before the output folder is touched
     fingerprint = settings.fingerprint(brand)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _exclusive(out_dir):
-        remove_partials(out_dir)
-        previous = read_manifest(out_dir) or Manifest()
-        plan = _plan(paths, out_dir, settings, fingerprint, previous, force, limits)
+    sharded = manifest_name != MANIFEST_NAME
+    with _exclusive(out_dir, manifest_name if sharded else None):
+        if not sharded:
+            remove_partials(out_dir)
+        previous = read_manifest(out_dir, manifest_name) or Manifest()
+        plan = _plan(paths, out_dir, settings, fingerprint, previous, force, limits, select)
         records = {r.source: r for r in plan.current}
         failures = {f.source: f for f in plan.failed}
         roles = {job.source: job for job in plan.jobs}
-        report = BatchReport(out_dir, Manifest(), len(paths), workers=workers)
+        report = BatchReport(out_dir, Manifest(), len(paths) - plan.skipped, workers=workers)
         report.up_to_date = len(plan.current)
         report.warnings += [str(warning) for warning in plan.warnings]
         if plan.jobs:  # a broken template or stylesheet stops the batch before any role
@@ -184,11 +194,11 @@ def run_batch(
                 failures[job.source] = outcome
             progress.done(outcome)
             if time.monotonic() - checkpoint[0] >= CHECKPOINT_INTERVAL:
-                write_if_changed(out_dir / MANIFEST_NAME, manifest().dumps())
+                write_if_changed(out_dir / manifest_name, manifest().dumps())
                 checkpoint[0] = time.monotonic()
             return not (fail_fast and isinstance(outcome, FailedRecord))
 
-        progress.start(len(paths) - len(plan.failed), len(plan.jobs))  # failures: in the summary
+        progress.start(report.total - len(plan.failed), len(plan.jobs))  # failures: in the summary
         try:
             if plan.jobs:
                 with _terminate_as_interrupt():
@@ -199,12 +209,14 @@ def run_batch(
             progress.finish()
             report.manifest = manifest()
             manifest_bytes = report.manifest.dumps()
-            write_if_changed(out_dir / MANIFEST_NAME, manifest_bytes)
+            write_if_changed(out_dir / manifest_name, manifest_bytes)
         report.not_attempted = len(plan.jobs) - handled[0]
         if not report.interrupted and not report.not_attempted:
             _prune(out_dir, previous, report.manifest)
-        write_if_changed(out_dir / INDEX_NAME, index_html(report.manifest, f"{brand.name} reports"))
-        if make_zip and not report.interrupted:
+        if not sharded:
+            index = index_html(report.manifest, f"{brand.name} reports")
+            write_if_changed(out_dir / INDEX_NAME, index)
+        if make_zip and not report.interrupted and not sharded:
             report.zip_path = write_zip(out_dir, report.manifest, manifest_bytes)
     report.seconds = time.monotonic() - started
     return report
@@ -218,6 +230,7 @@ def _plan(
     previous: Manifest,
     force: bool,
     limits: Limits,
+    select: Callable[[str], bool] | None = None,
 ) -> _Plan:
     """Hash every role file; the ones whose outputs are current are not even parsed."""
     plan = _Plan()
@@ -229,7 +242,10 @@ def _plan(
         try:
             raw = read_file(path, MAX_FILE_BYTES, str(path))  # regular files only, bounded
         except RoleError as exc:
-            plan.failed.append(FailedRecord(source, str(exc)))
+            if select is None or select(source):
+                plan.failed.append(FailedRecord(source, str(exc)))
+            else:
+                plan.skipped += 1
             continue
         source_hash = role_hash(fingerprint, raw)
         old = known.get(source)
@@ -239,6 +255,7 @@ def _plan(
             and old.source_hash == source_hash
             and old.slug not in claims.holders
             and _intact(out_dir, old, settings.formats)
+            and (select is None or select(old.slug))
         ):
             claims.claim(old.slug, path)
             plan.current.append(old)
@@ -246,7 +263,13 @@ def _plan(
         try:
             loaded = decode_role(raw, str(path))
         except RoleError as exc:
-            plan.failed.append(FailedRecord(source, str(exc)))
+            if select is None or select(source):
+                plan.failed.append(FailedRecord(source, str(exc)))
+            else:
+                plan.skipped += 1
+            continue
+        if select is not None and not select(loaded.role.slug):
+            plan.skipped += 1
             continue
         plan.warnings.extend(loaded.warnings)
         role = loaded.role
@@ -280,9 +303,16 @@ def _prune(out_dir: Path, previous: Manifest, current: Manifest) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive(out_dir: Path) -> Iterator[None]:
-    """Lock the output folder itself: two batches never write one folder at once."""
-    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+def _exclusive(out_dir: Path, manifest_name: str | None = None) -> Iterator[None]:
+    """Lock the output folder itself: two batches never write one folder at once.
+
+    A shard locks ``.<manifest_name>.lock`` in the folder instead, so that the
+    shards of a job array may write one folder at the same time.
+    """
+    if manifest_name is None:
+        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    else:
+        fd = os.open(out_dir / f".{manifest_name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
