@@ -19,6 +19,11 @@ imported here only, and only when a cluster is asked for (``pip install
   bytes and every render input. Dask reruns a lost worker's tasks under the same
   key and hands the client one result per key, so no role is written twice. A
   job the pool resubmits (see below) gets ``-retry<n>`` appended.
+- **Same code everywhere.** On connecting, every worker's :func:`code_identity`
+  (exporter version and code, templates, styles and fonts, rendering libraries)
+  must equal the client's, or the batch stops before any work: a worker with
+  other code would write other bytes under hashes that claim otherwise. Workers
+  that join later are not checked.
 - **Warm workers.** The first task in each worker process loads the brand, fonts
   and stylesheets (:func:`exporter.batch.workers.init_worker`, before the role's
   clock starts) and the process keeps them; no warm-up role is rendered, so a role
@@ -48,16 +53,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, InvalidStateError
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 from exporter.batch.pool import ExecutorFactory
+from exporter.batch.settings import RENDER_LIBRARIES, package_digest, tree_digest
 from exporter.batch.workers import DocumentTimeout, Job, JobResult, Limits, init_worker
 from exporter.errors import ExporterError
+from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+from exporter.version import __version__
 
 #: Memory a ``local`` worker may use besides one role's ``--memory-limit``, in MB.
 WORKER_BASE_MB = 1024
@@ -138,8 +148,35 @@ def dask_cluster(address: str, workers: int, limits: Limits | None = None) -> It
                 raise ExporterError(
                     f"cannot reach the Dask scheduler at {address}: {reason}"
                 ) from None
+        _check_workers(address, client.run(code_identity))
         threads = sum(client.nthreads().values())
         yield DaskCluster(client, workers or max(1, threads))
+
+
+def code_identity() -> str:
+    """Hex SHA-256 of what decides a worker's output bytes: the exporter's version and
+    code, its templates, styles and bundled fonts, and the rendering libraries' versions."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{package_digest()}\0".encode())
+    digest.update(f"{tree_digest(TEMPLATES_DIR)}\0{tree_digest(STYLES_DIR)}\0".encode())
+    for name in RENDER_LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name}={version}\0".encode())
+    return digest.hexdigest()
+
+
+def _check_workers(address: str, identities: dict[str, str]) -> None:
+    """Refuse workers whose exporter differs from the client's: they would write other bytes."""
+    ours = code_identity()
+    strangers = sorted(worker for worker, theirs in identities.items() if theirs != ours)
+    if strangers:
+        raise ExporterError(
+            f"Dask workers at {address} run another exporter or rendering library version "
+            f"than this client ({', '.join(strangers)}): install the same version everywhere"
+        )
 
 
 class DaskExecutor(Executor):
@@ -173,6 +210,8 @@ class DaskExecutor(Executor):
                 self._pending.discard(done)
 
         def forward(done: Future[Any]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                self._attempts.pop(job.source_hash, None)  # done: never resubmitted
             _settle(outer, done)
 
         outer.add_done_callback(cancel_inner)

@@ -23,11 +23,12 @@ from pathlib import Path
 import pytest
 
 from exporter.api import Format, RenderOptions, render
-from exporter.batch.distributed import dask_cluster
+from exporter.batch.distributed import _check_workers, code_identity, dask_cluster
 from exporter.batch.pool import WORKER_DIED
 from exporter.batch.run import BatchReport, RenderSettings, run_batch
 from exporter.batch.workers import Limits
 from exporter.cli import cli
+from exporter.errors import ExporterError
 from exporter.model.role import Role
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import check_manifest_matches_files, edit_role
@@ -231,3 +232,10 @@ def test_an_unreachable_scheduler_is_one_error_before_any_work(runner, roles, tm
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error: cannot reach the Dask scheduler at {address}: ")
     assert not out.exists()
+
+
+def test_workers_with_other_code_are_refused():
+    ours = code_identity()
+    _check_workers("local", {"tcp://127.0.0.1:1": ours, "tcp://127.0.0.1:2": ours})
+    with pytest.raises(ExporterError, match=r"another exporter .* \(tcp://127.0.0.1:2\)"):
+        _check_workers("local", {"tcp://127.0.0.1:1": ours, "tcp://127.0.0.1:2": "0" * 64})
