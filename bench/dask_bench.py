@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -105,7 +104,7 @@ def client_memory(count: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as work:
         roles = Path(work) / "roles"
         tiny_roles(roles, count)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        before = _rss_mb("VmRSS")
         seconds = run(
             roles,
             Path(work) / "out",
@@ -114,8 +113,17 @@ def client_memory(count: int, workers: int) -> None:
             settings=RenderSettings(formats=("docx",)),
             render=tiny,
         )
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"roles": count, "before_mb": before, "peak_mb": peak, "seconds": seconds}))
+        after, peak = _rss_mb("VmRSS"), _rss_mb("VmHWM")
+    figures = {"roles": count, "before_mb": before, "after_mb": after, "peak_mb": peak}
+    print(json.dumps({**figures, "seconds": seconds}))
+
+
+def _rss_mb(field: str) -> float:
+    """This process's resident memory now (VmRSS) or at its peak (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def main() -> None:
@@ -125,11 +133,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each, best kept")
     parser.add_argument("--tiny", type=int, default=2000, help="roles for the overhead")
     parser.add_argument("--memory", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--only-memory", action="store_true", help="skip render and overhead")
     parser.add_argument("--client-memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client_memory:
         client_memory(args.client_memory, args.workers)
         return
+    if not args.only_memory:
+        compare(args)
+    memory(args)
+
+
+def compare(args: argparse.Namespace) -> None:
+    """The same roles on the pool and on Dask; then the pipeline's cost per tiny role."""
     from exporter.batch.run import RenderSettings
 
     with tempfile.TemporaryDirectory() as work:
@@ -167,6 +183,10 @@ def main() -> None:
             f"dask adds {per_task['dask'] - per_task['pool']:.2f} ms per task",
             flush=True,
         )
+
+
+def memory(args: argparse.Namespace) -> None:
+    """The client's memory for each size, each batch in a fresh process."""
     for count in args.memory:
         child = subprocess.run(
             [sys.executable, __file__, "--client-memory", str(count), "--workers", "2"],
@@ -176,9 +196,9 @@ def main() -> None:
         )
         figures = json.loads(child.stdout.strip().splitlines()[-1])
         print(
-            f"client memory, {count} tiny roles on dask: {figures['before_mb']:.0f} MB before, "
-            f"peak {figures['peak_mb']:.0f} MB ({figures['seconds']:.1f} s, "
-            f"{figures['seconds'] / count * 1000:.2f} ms per role)",
+            f"client memory, {count} tiny roles on dask: RSS {figures['before_mb']:.0f} MB before "
+            f"the batch, {figures['after_mb']:.0f} MB after, peak {figures['peak_mb']:.0f} MB "
+            f"({figures['seconds']:.1f} s, {figures['seconds'] / count * 1000:.2f} ms per role)",
             flush=True,
         )
 
