@@ -54,6 +54,7 @@ import contextlib
 import ctypes
 import gc
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -135,6 +136,7 @@ def dask_cluster(address: str, workers: int, limits: Limits | None = None) -> It
                     dashboard_address=None,
                     scheduler_port=0,
                     host="127.0.0.1",
+                    silence_logs=logging.ERROR,  # the batch reports per role what went wrong
                 )
             )
             client = stack.enter_context(distributed.Client(cluster))
