@@ -29,8 +29,10 @@ imported here only, and only when a cluster is asked for (``pip install
   clock starts) and the process keeps them; no warm-up role is rendered, so a role
   that crashes WeasyPrint cannot crash a worker while it starts.
 - **Dying workers.** Dask reruns the tasks of a worker that died on others. A task
-  that was running on ``allowed-failures`` + 1 dying workers (Dask's default 3)
-  fails with ``KilledWorker``; the executor reports that as a broken executor, so
+  that was running on ``allowed-failures`` + 1 dying workers (Dask's default 3; 1
+  on a ``local`` cluster, see :data:`LOCAL_SCHEDULER_CONFIG`) fails with
+  ``KilledWorker`` (or, with no worker left, ``NoValidWorkerError`` once the
+  scheduler's ``no-workers-timeout`` passes); the executor reports that as a broken executor, so
   the pool reruns those roles one at a time, exactly as with local processes, and
   a role that kills its worker again is reported with the pool's "worker died"
   message. The other roles export.
@@ -72,6 +74,15 @@ from exporter.version import __version__
 
 #: Memory a ``local`` worker may use besides one role's ``--memory-limit``, in MB.
 WORKER_BASE_MB = 1024
+
+#: A ``local`` cluster's scheduler: a task whose worker died twice is ``KilledWorker``
+#: (the pool then reruns it alone once more), and tasks left with no worker at all for
+#: two minutes fail instead of waiting for ever (a nanny can fail to restart its worker
+#: when the worker dies while starting, as a role that crashes every worker makes it).
+LOCAL_SCHEDULER_CONFIG = {
+    "distributed.scheduler.allowed-failures": 1,
+    "distributed.scheduler.no-workers-timeout": "120s",
+}
 
 #: Seconds to wait for a scheduler to answer before giving up.
 CONNECT_TIMEOUT = 10.0
@@ -119,6 +130,7 @@ def dask_cluster(address: str, workers: int, limits: Limits | None = None) -> It
     """
     try:
         import distributed as dask_distributed
+        from dask import config as dask_config
     except ImportError:
         raise ExporterError(
             "--dask needs Dask: pip install 'exporter[dask]' (dask[distributed])"
@@ -127,6 +139,7 @@ def dask_cluster(address: str, workers: int, limits: Limits | None = None) -> It
     limits = limits or Limits()
     with contextlib.ExitStack() as stack:
         if address == "local":
+            stack.enter_context(dask_config.set(LOCAL_SCHEDULER_CONFIG))
             cluster = stack.enter_context(
                 distributed.LocalCluster(
                     n_workers=max(1, workers),
@@ -235,7 +248,7 @@ def _settle(outer: Future[Any], inner: Future[Any]) -> None:
         if inner.cancelled():
             outer.cancel()
         elif (error := inner.exception()) is not None:
-            if type(error).__name__ == "KilledWorker":
+            if type(error).__name__ in ("KilledWorker", "NoValidWorkerError"):
                 outer.set_exception(WorkerKilled(str(error)))
             else:
                 outer.set_exception(error)
