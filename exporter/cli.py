@@ -231,6 +231,19 @@ def render(
 @click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    default=None,
+    help="Render on a Dask cluster: a scheduler (tcp://host:8786) or 'local' (--jobs workers).",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default=None,
+    help="Render only shard K of N (auto/N: K from the job array's index); see `exporter merge`.",
+)
 @render_options
 def batch(
     roles_dir: Path,
@@ -245,6 +258,8 @@ def batch(
     make_zip: bool,
     as_json: bool,
     quiet: bool,
+    dask_address: str | None,
+    shard: str | None,
 ) -> None:
     """Export every role in ROLES_DIR (default: ./roles) into --out.
 
@@ -258,24 +273,47 @@ def batch(
     \b
     Example:
       exporter batch fixtures/roles --out dist --jobs 2 --zip
+      exporter batch fixtures/roles --out dist --dask tcp://scheduler:8786
+      exporter batch fixtures/roles --out dist --shard 2/8   # then: exporter merge dist
     """
+    import contextlib
     import json
 
     from exporter.batch import progress
     from exporter.batch.run import Limits, run_batch
     from exporter.model.rolefile import role_folder
 
-    report = run_batch(
-        role_folder(roles_dir),
-        out_dir,
-        dataclasses.replace(settings, formats=_formats(fmt)),
-        jobs=jobs,
-        force=force,
-        fail_fast=fail_fast,
-        limits=Limits(seconds=time_limit, memory_mb=memory_limit),
-        progress=progress.for_stream(sys.stderr, quiet=quiet),
-        make_zip=make_zip,
-    )
+    limits = Limits(seconds=time_limit, memory_mb=memory_limit)
+    sharding: dict[str, Any] = {}
+    if shard is not None:
+        from exporter.batch.shards import parse_shard
+
+        if make_zip:
+            raise click.UsageError("--zip with --shard: pass --zip to `exporter merge` instead")
+        part = parse_shard(shard, os.environ)
+        sharding = {"manifest_name": part.manifest_name, "select": part.holds}
+    with contextlib.ExitStack() as stack:
+        if dask_address is not None:
+            from exporter.batch.distributed import dask_cluster
+            from exporter.batch.pool import default_jobs
+
+            workers = jobs or (default_jobs() if dask_address == "local" else 0)
+            cluster = stack.enter_context(dask_cluster(dask_address, workers, limits))
+            sharding.update(jobs=cluster.workers, executor_factory=cluster.factory)
+        else:
+            sharding.update(jobs=jobs)
+        paths = role_folder(roles_dir)
+        report = run_batch(
+            paths,
+            out_dir,
+            dataclasses.replace(settings, formats=_formats(fmt)),
+            force=force,
+            fail_fast=fail_fast,
+            limits=limits,
+            progress=progress.for_stream(sys.stderr, quiet=quiet),
+            make_zip=make_zip,
+            **sharding,
+        )
     for warning in report.warnings:
         _warn(warning)
     if as_json:
@@ -291,6 +329,31 @@ def batch(
         _fail("interrupted: the files written so far are whole; run again to finish")
         sys.exit(ExitCode.INTERRUPTED)
     if not report.ok:
+        sys.exit(ExitCode.FAILED)
+
+
+@cli.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
+def merge(out_dir: Path, make_zip: bool) -> None:
+    """Combine the shards' manifests in DIR into manifest.json and index.html.
+
+    After every `exporter batch --shard K/N --out DIR` has exited, writes what one
+    unsharded batch would have written. Refuses when a shard is missing or two
+    shards disagree. The exit code is 1 if any role failed.
+
+    \b
+    Example:
+      exporter merge dist --zip
+    """
+    from exporter.batch.shards import merge as merge_shards
+
+    report = merge_shards(out_dir, make_zip)
+    click.echo(report.summary())
+    if report.manifest.failed:
+        click.echo("failed:", err=True)
+        for failure in sorted(report.manifest.failed, key=lambda f: f.source):
+            click.echo("  " + printable(failure.error).replace("\n", "\n  "), err=True)
         sys.exit(ExitCode.FAILED)
 
 

@@ -53,14 +53,19 @@ def make_folder(out_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(out_dir: Path) -> Iterator[None]:
+def exclusive(out_dir: Path, manifest_name: str | None = None) -> Iterator[None]:
     """Lock the output folder itself: two exports never write one folder at once.
 
     ``exporter batch`` and ``exporter render`` both hold it while they write; a
-    second one fails at once with a clear error instead of waiting.
+    second one fails at once with a clear error instead of waiting. A shard of a
+    job array locks ``.<manifest_name>.lock`` in the folder instead, so that the
+    shards may write one folder at the same time (their roles never overlap).
     """
     try:
-        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+        if manifest_name is None:
+            fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+        else:
+            fd = os.open(out_dir / f".{manifest_name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise ExporterError(f"{out_dir}: cannot open the output folder: {exc.strerror}") from None
     try:

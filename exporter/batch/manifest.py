@@ -124,10 +124,10 @@ def _format_order(output: OutputRecord) -> tuple[int, str]:
     return (order.get(output.format, 9), output.format)
 
 
-def read_manifest(folder: Path) -> Manifest | None:
-    """The manifest in ``folder``; None if there is none or it cannot be trusted."""
+def read_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest | None:
+    """The manifest ``name`` in ``folder``; None if there is none or it cannot be trusted."""
     try:
-        data = json.loads((folder / MANIFEST_NAME).read_bytes())
+        data = json.loads((folder / name).read_bytes())
         if data.get("manifest_version") != MANIFEST_VERSION:
             return None
         roles = tuple(

@@ -27,7 +27,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -149,6 +149,7 @@ class _Plan:
     def taken_by_others(self, source: str) -> set[str]:
         """Slugs given to role files other than ``source`` in this run."""
         return {slug for slug, holder in self.holders.items() if holder != source}
+    skipped: int = 0  # roles another shard renders
 
 
 def run_batch(
@@ -164,12 +165,19 @@ def run_batch(
     make_zip: bool = False,
     executor_factory: ExecutorFactory = process_pool,
     render: Renderer = api_render,
+    manifest_name: str = MANIFEST_NAME,
+    select: Callable[[str], bool] | None = None,
 ) -> BatchReport:
     """Bring ``out_dir`` up to date with the role files in ``paths`` (see the module doc).
 
     ``executor_factory`` and ``render`` are seams: any ``concurrent.futures``
     executor runs the jobs, and ``render(role, format, options) -> bytes`` makes
     each file (tests pass renderers that sleep, crash or hoard memory).
+
+    A shard of a job array (:mod:`exporter.batch.shards`) passes ``select``, which
+    keeps a role by its slug (by its file name when it has no slug), and its own
+    ``manifest_name``; it then locks only that manifest, leaves other writers'
+    temporary files alone and writes no index.
     """
     started = time.monotonic()
     settings = settings or RenderSettings()
@@ -181,15 +189,17 @@ def run_batch(
     fingerprint = settings.fingerprint(brand)
     make_folder(out_dir)
     stop = Stop()
-    with exclusive(out_dir), _signals_stop(stop):
-        remove_partials(out_dir)
-        previous = read_manifest(out_dir) or Manifest()
-        plan = _plan(paths, out_dir, settings, fingerprint, previous, force, limits)
+    sharded = manifest_name != MANIFEST_NAME
+    with exclusive(out_dir, manifest_name if sharded else None), _signals_stop(stop):
+        if not sharded:  # other shards may be writing this folder right now
+            remove_partials(out_dir)
+        previous = read_manifest(out_dir, manifest_name) or Manifest()
+        plan = _plan(paths, out_dir, settings, fingerprint, previous, force, limits, select)
         last_good = {r.source: r for r in previous.roles if _intact(out_dir, r)}
         records = {r.source: r for r in plan.current}
         failures: dict[str, FailedRecord] = {}
         roles = {job.source: job for job in plan.jobs}
-        report = BatchReport(out_dir, Manifest(), len(paths), workers=workers)
+        report = BatchReport(out_dir, Manifest(), len(paths) - plan.skipped, workers=workers)
         report.up_to_date = len(plan.current)
         report.warnings += [str(warning) for warning in plan.warnings]
 
@@ -232,11 +242,11 @@ def run_batch(
             progress.done(outcome)
             if time.monotonic() - checkpoint[0] >= CHECKPOINT_INTERVAL:
                 with contextlib.suppress(OSError):  # the final write reports it
-                    write_if_changed(out_dir / MANIFEST_NAME, manifest().dumps())
+                    write_if_changed(out_dir / manifest_name, manifest().dumps())
                 checkpoint[0] = time.monotonic()
             return not (fail_fast and isinstance(outcome, FailedRecord))
 
-        progress.start(len(paths) - len(plan.failed), len(plan.jobs))  # failures: in the summary
+        progress.start(report.total - len(plan.failed), len(plan.jobs))  # failures: in the summary
         try:
             if plan.jobs and not stop.requested:
                 # a broken template or stylesheet stops the batch before any role
@@ -248,11 +258,12 @@ def run_batch(
             report.manifest = manifest()
             report.not_attempted = len(roles.keys() - handled)
             manifest_bytes = report.manifest.dumps()
-            if _record(report, out_dir / MANIFEST_NAME, manifest_bytes):
+            if _record(report, out_dir / manifest_name, manifest_bytes):
                 _prune(out_dir, previous, report.manifest)
-            title = f"{brand.name} reports"
-            _record(report, out_dir / INDEX_NAME, index_html(report.manifest, title))
-        if make_zip and not report.interrupted and not report.errors:
+            if not sharded:
+                title = f"{brand.name} reports"
+                _record(report, out_dir / INDEX_NAME, index_html(report.manifest, title))
+        if make_zip and not report.interrupted and not report.errors and not sharded:
             try:
                 report.zip_path = write_zip(out_dir, report.manifest, manifest_bytes)
             except OSError as exc:
@@ -301,6 +312,7 @@ def _plan(
     previous: Manifest,
     force: bool,
     limits: Limits,
+    select: Callable[[str], bool] | None = None,
 ) -> _Plan:
     """Hash every role file; the ones whose outputs are current are not even parsed.
 
@@ -323,7 +335,10 @@ def _plan(
         try:
             raw = read_file(path, MAX_FILE_BYTES, source)  # regular files only, bounded
         except RoleError as exc:
-            plan.failed.append(FailedRecord(source, _skipped(str(exc))))
+            if select is None or select(source):
+                plan.failed.append(FailedRecord(source, _skipped(str(exc))))
+            else:
+                plan.skipped += 1
             continue
         source_hash = role_hash(fingerprint, raw)
         old = known.get(source)
@@ -332,13 +347,20 @@ def _plan(
             and old is not None
             and old.source_hash == source_hash
             and _intact(out_dir, old, settings.formats)
+            and (select is None or select(old.slug))
         ):
             wanted.append((old.slug, source, path, dataclasses.replace(old, stale=None)))
             continue
         try:
             loaded = decode_role(raw, source)
         except RoleError as exc:
-            plan.failed.append(FailedRecord(source, str(exc)))
+            if select is None or select(source):
+                plan.failed.append(FailedRecord(source, str(exc)))
+            else:
+                plan.skipped += 1
+            continue
+        if select is not None and not select(loaded.role.slug):
+            plan.skipped += 1
             continue
         plan.warnings.extend(loaded.warnings)
         job = Job(loaded.role, source, source_hash, settings, limits)
