@@ -149,6 +149,7 @@ class _Plan:
     def taken_by_others(self, source: str) -> set[str]:
         """Slugs given to role files other than ``source`` in this run."""
         return {slug for slug, holder in self.holders.items() if holder != source}
+
     skipped: int = 0  # roles another shard renders
 
 

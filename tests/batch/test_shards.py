@@ -147,14 +147,14 @@ def _slug_of(path: Path) -> str:
 
 def test_shards_may_hold_the_folder_at_the_same_time(roles, tmp_path):
     """Each shard locks only its own manifest: a second shard is not refused."""
-    from exporter.batch.run import _exclusive
+    from exporter.batch.export import exclusive
 
     out = tmp_path / "out"
     out.mkdir()
-    with _exclusive(out, Shard(1, 2).manifest_name):
+    with exclusive(out, Shard(1, 2).manifest_name):
         report = shard_batch(roles, out, Shard(2, 2))
         assert report.ok
-        with pytest.raises(ExporterError, match="another batch"):
+        with pytest.raises(ExporterError, match="another export"):
             shard_batch(roles, out, Shard(1, 2))
 
 
