@@ -203,7 +203,7 @@ def test_a_role_that_kills_its_workers_is_reported_and_the_rest_export(six_roles
     slug = load_role(bad).slug
     report = dask_batch(six_roles, tmp_path / "out", render=Misbehave("crash", slug))
     assert [(f.source, f.slug) for f in report.failures] == [(bad.name, slug)]
-    assert report.failures[0].error == f"{bad}: {WORKER_DIED}"
+    assert report.failures[0].error == f"{bad.name}: {WORKER_DIED}"
     assert report.rendered == 5
     check_manifest_matches_files(tmp_path / "out")
 
@@ -215,7 +215,7 @@ def test_the_time_limit_applies_on_dask_task_threads(six_roles, tmp_path):
         six_roles, tmp_path / "out", render=Spin(load_role(slow).slug), limits=limits
     )
     assert [(f.source, f.error) for f in report.failures] == [
-        (slow.name, f"{slow}: exceeded the time limit of 2 s")
+        (slow.name, f"{slow.name}: exceeded the time limit of 2 s")
     ]
     assert report.rendered == 5
 
