@@ -25,9 +25,8 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from exporter.model.brand import Brand
-from exporter.render import chart_png, ooxml
+from exporter.render import docx_chart, ooxml
 from exporter.render.docx_styles import load_reference, save
-from exporter.report import chart
 from exporter.report.outline import (
     Block,
     BulletList,
@@ -190,13 +189,7 @@ class DocxWriter:
         document.add_paragraph(style="Caption")  # breathing room after the table
 
     def _chart(self, document: DocxDocument, block: Chart) -> None:
-        picture = chart_png.png(block, self.brand)
-        geometry = chart.layout(block)
-        width = Mm(130)
-        height = int(width * geometry.height / geometry.width)
-        run = document.add_paragraph(style="Figure").add_run()
-        shape = run.add_picture(io.BytesIO(picture), width=width, height=height)
-        ooxml.set_alt_text(shape, block.alt, block.title)
+        docx_chart.add_chart(document, document.add_paragraph(style="Figure"), block, self.brand)
         document.add_paragraph(block.title, style="Caption")
 
     def _properties(self, document: DocxDocument, report: Report) -> None:
