@@ -39,6 +39,7 @@ class RenderOptions:
     attach: bool = True
     docx_template: Path | None = None
     templates: Path | None = None  #: an operator's templates, searched before the bundled ones
+    embed_fonts: bool = True  #: embed the brand's fonts in the DOCX (see render.docx_fonts)
 
     def check(self, formats: tuple[Format, ...] = ("docx",)) -> RenderOptions:
         """Load what can fail before any role renders: templates, and each format's writer.
@@ -51,7 +52,7 @@ class RenderOptions:
         _require_variant(self.pdf_variant)
         report_template(self.templates)  # every template compiles
         if "docx" in formats:
-            docx_writer(self.brand, self.docx_template)
+            docx_writer(self.brand, self.docx_template, self.embed_fonts)
         if "pdf" in formats:
             pdf_writer(self.brand, self.pdf_variant, self.templates)
         return self
@@ -73,11 +74,11 @@ atexit.register(pdf_writer.cache_clear)
 
 
 @cache
-def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
-    """A cached writer per brand and reference document: its styles are checked once."""
+def docx_writer(brand: Brand, template: Path | None = None, embed_fonts: bool = True) -> DocxWriter:
+    """A cached writer per brand, reference document and font embedding: styles checked once."""
     from exporter.render.word import DocxWriter
 
-    return DocxWriter(brand, template)
+    return DocxWriter(brand, template, embed_fonts)
 
 
 def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
@@ -87,7 +88,9 @@ def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
             role, options.brand, options.pdf_variant, options.attach, options.templates
         )
     if fmt == "docx":
-        return render_docx(role, options.brand, options.docx_template)
+        return render_docx(
+            role, options.brand, options.docx_template, embed_fonts=options.embed_fonts
+        )
     from exporter.errors import RenderError
 
     raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
@@ -134,14 +137,21 @@ def render_pdf(
     return pdf_writer(brand, variant, templates).render(build_report(role, brand), source)
 
 
-def render_docx(role: Role, brand: Brand | None = None, template: Path | None = None) -> bytes:
+def render_docx(
+    role: Role,
+    brand: Brand | None = None,
+    template: Path | None = None,
+    *,
+    embed_fonts: bool = True,
+) -> bytes:
     """The role's briefing as DOCX bytes, reproducible byte for byte.
 
     ``template`` is an organisation's reference document: its styles are used as
-    they are (the brand then only supplies names, footer and logo).
+    they are (the brand then only supplies names, footer and logo). The brand's
+    fonts are embedded (subset, obfuscated) unless ``embed_fonts`` is false.
     """
     brand = brand or default_brand()
-    return docx_writer(brand, template).render(build_report(role, brand))
+    return docx_writer(brand, template, embed_fonts).render(build_report(role, brand))
 
 
 def write_reference_docx(out: Path, brand_file: Path | None = None) -> None:

@@ -136,6 +136,11 @@ def render_options(command: F) -> F:
         default=None,
         help="Folder of report templates; a template found there replaces the bundled one.",
     )
+    @click.option(
+        "--no-embed-fonts",
+        is_flag=True,
+        help="Do not embed the brand's fonts in the DOCX (embedded, subset, by default).",
+    )
     @brand_option
     @wraps(command)
     def wrapper(
@@ -145,6 +150,7 @@ def render_options(command: F) -> F:
         docx_template: Path | None,
         templates_dir: Path | None,
         brand_file: Path | None,
+        no_embed_fonts: bool,
         **kwargs: Any,
     ) -> Any:
         from exporter.batch.settings import RenderSettings
@@ -155,6 +161,7 @@ def render_options(command: F) -> F:
             attach=not no_attach,
             docx_template=docx_template,
             templates_dir=templates_dir,
+            embed_fonts=not no_embed_fonts,
         )
         return command(*args, settings=settings, **kwargs)
 

@@ -25,7 +25,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from exporter.model.brand import Brand
-from exporter.render import docx_chart, ooxml
+from exporter.render import docx_chart, docx_fonts, ooxml
 from exporter.render.docx_styles import load_reference, save
 from exporter.report.outline import (
     Block,
@@ -53,9 +53,12 @@ def bookmark_name(section_id: str) -> str:
 class DocxWriter:
     """Renders reports to DOCX bytes with one brand and reference document."""
 
-    def __init__(self, brand: Brand, template: Path | None = None) -> None:
+    def __init__(
+        self, brand: Brand, template: Path | None = None, embed_fonts: bool = True
+    ) -> None:
         self.brand = brand
         self.template = template
+        self.embed_fonts = embed_fonts
         self._base = load_reference(template, brand)  # styles checked here, once
 
     def render(self, report: Report) -> bytes:
@@ -73,6 +76,8 @@ class DocxWriter:
         self._properties(document, report)
         ooxml.set_document_language(document, report.metadata.language)
         ooxml.update_fields_on_open(document)
+        if self.embed_fonts:
+            docx_fonts.embed_fonts(document, self.brand)  # last: it reads the finished text
         return save(document)
 
     def _page_setup(self, document: DocxDocument, report: Report) -> None:
