@@ -40,6 +40,7 @@ class RenderOptions:
     docx_template: Path | None = None
     templates: Path | None = None  #: an operator's templates, searched before the bundled ones
     embed_fonts: bool = True  #: embed the brand's fonts in the DOCX (see render.docx_fonts)
+    watermark: str = ""  #: text on every page of both formats (see render.watermark)
 
     def check(self, formats: tuple[Format, ...] = ("docx",)) -> RenderOptions:
         """Load what can fail before any role renders: templates, and each format's writer.
@@ -50,6 +51,10 @@ class RenderOptions:
         from exporter.render.html import report_template
 
         _require_variant(self.pdf_variant)
+        if self.watermark:
+            from exporter.render.watermark import check
+
+            check(self.watermark)
         report_template(self.templates)  # every template compiles
         if "docx" in formats:
             docx_writer(self.brand, self.docx_template, self.embed_fonts)
@@ -85,11 +90,20 @@ def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
     """One role in one format as bytes."""
     if fmt == "pdf":
         return render_pdf(
-            role, options.brand, options.pdf_variant, options.attach, options.templates
+            role,
+            options.brand,
+            options.pdf_variant,
+            options.attach,
+            options.templates,
+            watermark=options.watermark,
         )
     if fmt == "docx":
         return render_docx(
-            role, options.brand, options.docx_template, embed_fonts=options.embed_fonts
+            role,
+            options.brand,
+            options.docx_template,
+            embed_fonts=options.embed_fonts,
+            watermark=options.watermark,
         )
     from exporter.errors import RenderError
 
@@ -122,6 +136,8 @@ def render_pdf(
     variant: str = DEFAULT_VARIANT,
     attach: bool = True,
     templates: Path | None = None,
+    *,
+    watermark: str = "",
 ) -> bytes:
     """The role's branded report as PDF bytes.
 
@@ -130,11 +146,14 @@ def render_pdf(
     equal) unless ``attach`` is false or the variant forbids attachments.
     ``templates`` is an operator's folder of templates, searched before the
     bundled ones (a file there replaces the bundled file of the same name).
+    ``watermark`` is drawn on every page, behind the content.
     """
     _require_variant(variant)
     brand = brand or default_brand()
     source = (f"{role.slug}.json", role_json(role)) if attach else None
-    return pdf_writer(brand, variant, templates).render(build_report(role, brand), source)
+    return pdf_writer(brand, variant, templates).render(
+        build_report(role, brand), source, watermark
+    )
 
 
 def render_docx(
@@ -143,15 +162,18 @@ def render_docx(
     template: Path | None = None,
     *,
     embed_fonts: bool = True,
+    watermark: str = "",
 ) -> bytes:
     """The role's briefing as DOCX bytes, reproducible byte for byte.
 
     ``template`` is an organisation's reference document: its styles are used as
     they are (the brand then only supplies names, footer and logo). The brand's
-    fonts are embedded (subset, obfuscated) unless ``embed_fonts`` is false.
+    fonts are embedded (subset, obfuscated) unless ``embed_fonts`` is false;
+    ``watermark`` puts Word's own watermark shape in the header of every page.
     """
     brand = brand or default_brand()
-    return docx_writer(brand, template, embed_fonts).render(build_report(role, brand))
+    writer = docx_writer(brand, template, embed_fonts)
+    return writer.render(build_report(role, brand), watermark)
 
 
 def write_reference_docx(out: Path, brand_file: Path | None = None) -> None:

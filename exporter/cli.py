@@ -141,6 +141,12 @@ def render_options(command: F) -> F:
         is_flag=True,
         help="Do not embed the brand's fonts in the DOCX (embedded, subset, by default).",
     )
+    @click.option(
+        "--watermark",
+        default="",
+        metavar="TEXT",
+        help="Text (e.g. DRAFT) across every page of the PDF and DOCX, behind the content.",
+    )
     @brand_option
     @wraps(command)
     def wrapper(
@@ -151,6 +157,7 @@ def render_options(command: F) -> F:
         templates_dir: Path | None,
         brand_file: Path | None,
         no_embed_fonts: bool,
+        watermark: str,
         **kwargs: Any,
     ) -> Any:
         from exporter.batch.settings import RenderSettings
@@ -162,6 +169,7 @@ def render_options(command: F) -> F:
             docx_template=docx_template,
             templates_dir=templates_dir,
             embed_fonts=not no_embed_fonts,
+            watermark=watermark,
         )
         return command(*args, settings=settings, **kwargs)
 

@@ -57,6 +57,7 @@ class RenderSettings:
     docx_template: Path | None = None
     templates_dir: Path | None = None
     embed_fonts: bool = True
+    watermark: str = ""
 
     def load_brand(self) -> Brand:
         """The validated brand (the bundled one when ``brand_file`` is None)."""
@@ -71,6 +72,7 @@ class RenderSettings:
             self.docx_template,
             self.templates_dir,
             embed_fonts=self.embed_fonts,
+            watermark=self.watermark,
         )
 
     def check(self) -> RenderOptions:

@@ -25,7 +25,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from exporter.model.brand import Brand
-from exporter.render import docx_chart, docx_fonts, ooxml
+from exporter.render import docx_chart, docx_fonts, ooxml, watermark
 from exporter.render.docx_styles import load_reference, save
 from exporter.report.outline import (
     Block,
@@ -61,11 +61,13 @@ class DocxWriter:
         self.embed_fonts = embed_fonts
         self._base = load_reference(template, brand)  # styles checked here, once
 
-    def render(self, report: Report) -> bytes:
+    def render(self, report: Report, watermark_text: str = "") -> bytes:
         """The report as DOCX bytes; equal input gives equal bytes."""
         document = Document(io.BytesIO(self._base))
         _clear_body(document)
         self._page_setup(document, report)
+        if watermark_text:
+            watermark.add_to_header(document.sections[0].header, watermark_text, self.brand)
         self._title_block(document, report)
         self._contents(document, report)
         for number, section in enumerate(report.sections, start=1):
