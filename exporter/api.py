@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -107,6 +108,28 @@ def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
         )
     from exporter.errors import RenderError
 
+    raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+
+
+def render_overview(roles: Sequence[Role], fmt: Format, options: RenderOptions) -> bytes:
+    """One document for all ``roles`` in one format (see :mod:`exporter.report.overview`).
+
+    Its links to each role's own files are relative, so it belongs in the folder
+    ``exporter batch`` wrote them to.
+    """
+    from exporter.errors import RenderError
+    from exporter.report.overview import build_overview
+
+    if not roles:
+        raise RenderError("no roles for the overview")
+    report = build_overview(roles, options.brand)
+    if fmt == "pdf":
+        _require_variant(options.pdf_variant)
+        writer = pdf_writer(options.brand, options.pdf_variant, options.templates)
+        return writer.render(report, None, options.watermark, relative_links=True)
+    if fmt == "docx":
+        writer_docx = docx_writer(options.brand, options.docx_template, options.embed_fonts)
+        return writer_docx.render(report, options.watermark)
     raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
 
 

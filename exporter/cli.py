@@ -220,6 +220,35 @@ def render(
 @roles_dir_argument
 @format_option
 @out_option
+@render_options
+def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings) -> None:
+    """Write one overview of every role in ROLES_DIR: --out/overview.pdf and .docx.
+
+    A table of every role, a ranking per country by projected salary, and links to
+    each role's own files (relative: write it into the folder `exporter batch` wrote).
+    Any invalid role file is an error naming it and nothing is written.
+
+    \b
+    Example:
+      exporter overview fixtures/roles --out dist --watermark DRAFT
+    """
+    from exporter.api import render_overview
+    from exporter.files import write_atomic
+    from exporter.model.rolefile import load_role, role_folder
+
+    settings = dataclasses.replace(settings, formats=_formats(fmt))
+    options = settings.check()
+    roles = [load_role(path) for path in role_folder(roles_dir)]
+    for kind in settings.formats:
+        path = out_dir / f"overview.{kind}"
+        write_atomic(path, render_overview(roles, kind, options))
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@roles_dir_argument
+@format_option
+@out_option
 @click.option(
     "--jobs",
     "-j",

@@ -61,13 +61,22 @@ class PdfWriter:
         return render_html(report, self.brand, self.templates)
 
     def render(
-        self, report: Report, source: tuple[str, bytes] | None = None, watermark: str = ""
+        self,
+        report: Report,
+        source: tuple[str, bytes] | None = None,
+        watermark: str = "",
+        relative_links: bool = False,
     ) -> bytes:
         """The report as PDF bytes; ``source`` (name, bytes) is embedded as an attachment,
-        ``watermark`` (text) is drawn on every page (see :mod:`exporter.render.watermark`)."""
+        ``watermark`` (text) is drawn on every page (see :mod:`exporter.render.watermark`).
+
+        With ``relative_links``, links such as ``role.pdf`` stay relative to the PDF's own
+        folder (WeasyPrint would resolve them against the templates folder); the document
+        then has no base URL, so its assets must be absolute (the bundled ones are).
+        """
         document = HTML(
             string=self.html(report),
-            base_url=self._base_url,
+            base_url=None if relative_links else self._base_url,
             url_fetcher=self._fetcher,
         )
         attachments = []

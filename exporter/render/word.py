@@ -22,6 +22,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from exporter.model.brand import Brand
@@ -189,9 +190,11 @@ class DocxWriter:
             cell = header.cells[column]
             cell.paragraphs[0].add_run(text).bold = True
             ooxml.shade_cell(cell, surface)
-        for row_index, row in enumerate(block.rows, start=1):
-            for column, text in enumerate(row):
-                run = table.cell(row_index, column).paragraphs[0].add_run(text)
+        # Cells straight from the rows' XML: table.cell() scans every cell of the table per
+        # call, which made a 1,000-row table (the overview's) take minutes.
+        for tr, row in zip(table._tbl.tr_lst[1:], block.rows, strict=True):
+            for column, (tc, text) in enumerate(zip(tr.tc_lst, row, strict=True)):
+                run = _Cell(tc, table).paragraphs[0].add_run(text)
                 run.bold = column == 0 or None
         document.add_paragraph(style="Caption")  # breathing room after the table
 
