@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from exporter import load_role, render_docx, render_pdf
+from exporter.api import RenderOptions, render_overview
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "gallery"
@@ -83,6 +84,13 @@ def main() -> None:
         draft_docx.write_bytes(render_docx(role, watermark="DRAFT"))
         draft_pdf_pages = pages(draft_pdf, "draft-pdf")
         draft_docx_pages = pages(libreoffice(draft_docx, folder), "draft-docx")
+        everyone = [load_role(path) for path in sorted(role_file.parent.glob("*.json"))]
+        overview_pdf = folder / "overview.pdf"
+        overview_pdf.write_bytes(render_overview(everyone, "pdf", RenderOptions()))
+        overview_docx = folder / "overview.docx"
+        overview_docx.write_bytes(render_overview(everyone, "docx", RenderOptions()))
+        overview_pdf_pages = pages(overview_pdf, "overview-pdf")
+        overview_docx_pages = pages(libreoffice(overview_docx, folder), "overview-docx")
     lines = [
         "# Gallery",
         "",
@@ -95,9 +103,25 @@ def main() -> None:
         "## With `--watermark DRAFT`",
         "",
         *table(draft_pdf_pages, draft_docx_pages),
+        "",
+        f"## The overview of every role in `{role_file.parent.name}/` (`exporter overview`)",
+        "",
+        *table(overview_pdf_pages, overview_docx_pages),
     ]
     (ROOT / "docs" / "gallery.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    count = len(pdf_pages) + len(docx_pages) + len(draft_pdf_pages) + len(draft_docx_pages)
+    count = sum(
+        map(
+            len,
+            (
+                pdf_pages,
+                docx_pages,
+                draft_pdf_pages,
+                draft_docx_pages,
+                overview_pdf_pages,
+                overview_docx_pages,
+            ),
+        )
+    )
     print(f"wrote {count} page images to {OUT}")
 
 

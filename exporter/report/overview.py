@@ -48,7 +48,10 @@ TABLE_HEADER = (
     "Data points",
     "Sample",
 )
-TABLE_WIDTHS = (24, 12, 12, 12, 11, 9, 10, 10)
+TABLE_WIDTHS = (21, 11, 12, 12, 13, 10, 11, 10)
+#: Longest bar label the chart's label column holds; longer role names are shortened
+#: there (the table and the chart's alt text keep them whole).
+MAX_LABEL = 16
 
 
 def _order(role: Role) -> tuple[str, str, object, str]:
@@ -160,13 +163,20 @@ def _country_chart(roles: list[Role], top: int) -> Chart:
     """A ranking of one country's roles by projected salary (its ends only, if long)."""
     country, currency = roles[0].country, roles[0].salary.currency
     picked = roles if len(roles) <= 2 * top else roles[:top] + roles[-top:]
-    bars = tuple(Bar(role.role, role.salary.projected, figures(role).projected) for role in picked)
+    bars = tuple(
+        Bar(_short(role.role), role.salary.projected, figures(role).projected) for role in picked
+    )
     which = (
         f"all {len(roles):,} roles"
         if len(picked) == len(roles)
         else f"the top {top} and bottom {top} of {len(roles):,} roles"
     )
     alt = f"Bar chart of projected salaries in {country}, {which}: " + "; ".join(
-        f"{bar.label} {bar.display}" for bar in bars
+        f"{role.role} {bar.display}" for role, bar in zip(picked, bars, strict=True)
     )
     return Chart(title=f"Projected salary, {currency}, {country}", bars=bars, alt=alt[:1000])
+
+
+def _short(name: str) -> str:
+    """A role name that fits the chart's label column."""
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
