@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from exporter import load_role, render_docx, render_pdf
+from exporter.api import RenderOptions, render_overview
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "gallery"
@@ -26,6 +27,41 @@ def pages(pdf: Path, prefix: str) -> list[str]:
     """PNG pages of a PDF, as file names in the gallery folder."""
     subprocess.run(["pdftoppm", "-r", DPI, "-png", str(pdf), str(OUT / prefix)], check=True)
     return sorted(p.name for p in OUT.glob(f"{prefix}-*.png"))
+
+
+def libreoffice(docx: Path, folder: Path) -> Path:
+    """LibreOffice's PDF of a DOCX (in ``folder``/lo)."""
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "lo"),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return folder / "lo" / f"{docx.stem}.pdf"
+
+
+def table(pdf_pages: list[str], docx_pages: list[str]) -> list[str]:
+    """Markdown rows: PDF pages left, DOCX pages right."""
+    lines = ["| PDF | DOCX (LibreOffice) |", "| --- | --- |"]
+    for index in range(max(len(pdf_pages), len(docx_pages))):
+        left = (
+            f"![PDF page {index + 1}](gallery/{pdf_pages[index]})" if index < len(pdf_pages) else ""
+        )
+        right = (
+            f"![DOCX page {index + 1}](gallery/{docx_pages[index]})"
+            if index < len(docx_pages)
+            else ""
+        )
+        lines.append(f"| {left} | {right} |")
+    return lines
 
 
 def main() -> None:
@@ -40,43 +76,53 @@ def main() -> None:
         pdf.write_bytes(render_pdf(role))
         docx = folder / f"{role.slug}.docx"
         docx.write_bytes(render_docx(role))
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{folder}/profile",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(folder / "lo"),
-                str(docx),
-            ],
-            check=True,
-            capture_output=True,
-        )
         pdf_pages = pages(pdf, "pdf")
-        docx_pages = pages(folder / "lo" / f"{role.slug}.pdf", "docx")
+        docx_pages = pages(libreoffice(docx, folder), "docx")
+        draft_pdf = folder / "draft.pdf"
+        draft_pdf.write_bytes(render_pdf(role, watermark="DRAFT"))
+        draft_docx = folder / "draft.docx"
+        draft_docx.write_bytes(render_docx(role, watermark="DRAFT"))
+        draft_pdf_pages = pages(draft_pdf, "draft-pdf")
+        draft_docx_pages = pages(libreoffice(draft_docx, folder), "draft-docx")
+        everyone = [load_role(path) for path in sorted(role_file.parent.glob("*.json"))]
+        overview_pdf = folder / "overview.pdf"
+        overview_pdf.write_bytes(render_overview(everyone, "pdf", RenderOptions()))
+        overview_docx = folder / "overview.docx"
+        overview_docx.write_bytes(render_overview(everyone, "docx", RenderOptions()))
+        overview_pdf_pages = pages(overview_pdf, "overview-pdf")
+        overview_docx_pages = pages(libreoffice(overview_docx, folder), "overview-docx")
     lines = [
         "# Gallery",
         "",
         f"{role.role} in {role.country}, made by `docs/gallery.py` from `{role_file.name}`.",
-        "Left: the PDF (WeasyPrint). Right: the DOCX as LibreOffice renders it.",
+        "Left: the PDF (WeasyPrint). Right: the DOCX as LibreOffice renders it (its chart is",
+        "the DOCX's native chart part, its font the IBM Plex Sans embedded in the DOCX).",
         "",
-        "| PDF | DOCX (LibreOffice) |",
-        "| --- | --- |",
+        *table(pdf_pages, docx_pages),
+        "",
+        "## With `--watermark DRAFT`",
+        "",
+        *table(draft_pdf_pages, draft_docx_pages),
+        "",
+        f"## The overview of every role in `{role_file.parent.name}/` (`exporter overview`)",
+        "",
+        *table(overview_pdf_pages, overview_docx_pages),
     ]
-    for index in range(max(len(pdf_pages), len(docx_pages))):
-        left = (
-            f"![PDF page {index + 1}](gallery/{pdf_pages[index]})" if index < len(pdf_pages) else ""
-        )
-        right = (
-            f"![DOCX page {index + 1}](gallery/{docx_pages[index]})"
-            if index < len(docx_pages)
-            else ""
-        )
-        lines.append(f"| {left} | {right} |")
     (ROOT / "docs" / "gallery.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {len(pdf_pages)} PDF and {len(docx_pages)} DOCX page images to {OUT}")
+    count = sum(
+        map(
+            len,
+            (
+                pdf_pages,
+                docx_pages,
+                draft_pdf_pages,
+                draft_docx_pages,
+                overview_pdf_pages,
+                overview_docx_pages,
+            ),
+        )
+    )
+    print(f"wrote {count} page images to {OUT}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,6 +63,8 @@ class RenderOptions:
     attach: bool = True
     docx_template: Path | None = None
     templates: Path | None = None  #: an operator's templates, searched before the bundled ones
+    embed_fonts: bool = True  #: embed the brand's fonts in the DOCX (see render.docx_fonts)
+    watermark: str = ""  #: text on every page of both formats (see render.watermark)
 
     def check(self, formats: tuple[Format, ...] = ("docx",)) -> RenderOptions:
         """Load what can fail before any role renders: templates, and each format's writer.
@@ -72,9 +75,13 @@ class RenderOptions:
         from exporter.render.html import report_template
 
         _require_variant(self.pdf_variant)
+        if self.watermark:
+            from exporter.render.watermark import check
+
+            check(self.watermark)
         report_template(self.templates)  # every template compiles
         if "docx" in formats:
-            docx_writer(self.brand, self.docx_template)
+            docx_writer(self.brand, self.docx_template, self.embed_fonts)
         if "pdf" in formats:
             pdf_writer(self.brand, self.pdf_variant, self.templates)
         return self
@@ -103,29 +110,63 @@ def _pdf_writer(brand: Brand, variant: str, templates: Path | None) -> PdfWriter
 atexit.register(_pdf_writer.cache_clear)
 
 
-def docx_writer(brand: Brand, template: Path | None = None) -> DocxWriter:
-    """A cached writer per brand and reference document: its styles are checked once."""
+def docx_writer(brand: Brand, template: Path | None = None, embed_fonts: bool = True) -> DocxWriter:
+    """A cached writer per brand, reference document and font embedding: styles checked once."""
     with _DOCX_WRITER_LOCK:
-        return _docx_writer(brand, template)
+        return _docx_writer(brand, template, embed_fonts)
 
 
 @cache
-def _docx_writer(brand: Brand, template: Path | None) -> DocxWriter:
+def _docx_writer(brand: Brand, template: Path | None, embed_fonts: bool) -> DocxWriter:
     from exporter.render.word import DocxWriter
 
-    return DocxWriter(brand, template)
+    return DocxWriter(brand, template, embed_fonts)
 
 
 def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
     """One role in one format as bytes."""
     if fmt == "pdf":
         return render_pdf(
-            role, options.brand, options.pdf_variant, options.attach, options.templates
+            role,
+            options.brand,
+            options.pdf_variant,
+            options.attach,
+            options.templates,
+            watermark=options.watermark,
         )
     if fmt == "docx":
-        return render_docx(role, options.brand, options.docx_template)
+        return render_docx(
+            role,
+            options.brand,
+            options.docx_template,
+            embed_fonts=options.embed_fonts,
+            watermark=options.watermark,
+        )
     from exporter.errors import RenderError
 
+    raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+
+
+def render_overview(roles: Sequence[Role], fmt: Format, options: RenderOptions) -> bytes:
+    """One document for all ``roles`` in one format (see :mod:`exporter.report.overview`).
+
+    Its links to each role's own files are relative, so it belongs in the folder
+    ``exporter batch`` wrote them to.
+    """
+    from exporter.errors import RenderError
+    from exporter.report.overview import build_overview
+
+    if not roles:
+        raise RenderError("no roles for the overview")
+    report = build_overview(roles, options.brand)
+    if fmt == "pdf":
+        _require_variant(options.pdf_variant)
+        with PDF_LOCK:
+            writer = pdf_writer(options.brand, options.pdf_variant, options.templates)
+            return writer.render(report, None, options.watermark, relative_links=True)
+    if fmt == "docx":
+        writer_docx = docx_writer(options.brand, options.docx_template, options.embed_fonts)
+        return writer_docx.render(report, options.watermark)
     raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
 
 
@@ -155,6 +196,8 @@ def render_pdf(
     variant: str = DEFAULT_VARIANT,
     attach: bool = True,
     templates: Path | None = None,
+    *,
+    watermark: str = "",
 ) -> bytes:
     """The role's branded report as PDF bytes.
 
@@ -163,23 +206,34 @@ def render_pdf(
     equal) unless ``attach`` is false or the variant forbids attachments.
     ``templates`` is an operator's folder of templates, searched before the
     bundled ones (a file there replaces the bundled file of the same name).
+    ``watermark`` is drawn on every page, behind the content.
     """
     _require_variant(variant)
     brand = brand or default_brand()
     source = (f"{role.slug}.json", role_json(role)) if attach else None
     report = build_report(role, brand)
     with PDF_LOCK:  # WeasyPrint is not thread-safe: see the module doc
-        return pdf_writer(brand, variant, templates).render(report, source)
+        return pdf_writer(brand, variant, templates).render(report, source, watermark)
 
 
-def render_docx(role: Role, brand: Brand | None = None, template: Path | None = None) -> bytes:
+def render_docx(
+    role: Role,
+    brand: Brand | None = None,
+    template: Path | None = None,
+    *,
+    embed_fonts: bool = True,
+    watermark: str = "",
+) -> bytes:
     """The role's briefing as DOCX bytes, reproducible byte for byte.
 
     ``template`` is an organisation's reference document: its styles are used as
-    they are (the brand then only supplies names, footer and logo).
+    they are (the brand then only supplies names, footer and logo). The brand's
+    fonts are embedded (subset, obfuscated) unless ``embed_fonts`` is false;
+    ``watermark`` puts Word's own watermark shape in the header of every page.
     """
     brand = brand or default_brand()
-    return docx_writer(brand, template).render(build_report(role, brand))
+    writer = docx_writer(brand, template, embed_fonts)
+    return writer.render(build_report(role, brand), watermark)
 
 
 def write_reference_docx(out: Path, brand_file: Path | None = None) -> None:

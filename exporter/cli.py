@@ -136,6 +136,17 @@ def render_options(command: F) -> F:
         default=None,
         help="Folder of report templates; a template found there replaces the bundled one.",
     )
+    @click.option(
+        "--no-embed-fonts",
+        is_flag=True,
+        help="Do not embed the brand's fonts in the DOCX (embedded, subset, by default).",
+    )
+    @click.option(
+        "--watermark",
+        default="",
+        metavar="TEXT",
+        help="Text (e.g. DRAFT) across every page of the PDF and DOCX, behind the content.",
+    )
     @brand_option
     @wraps(command)
     def wrapper(
@@ -145,6 +156,8 @@ def render_options(command: F) -> F:
         docx_template: Path | None,
         templates_dir: Path | None,
         brand_file: Path | None,
+        no_embed_fonts: bool,
+        watermark: str,
         **kwargs: Any,
     ) -> Any:
         from exporter.batch.settings import RenderSettings
@@ -155,6 +168,8 @@ def render_options(command: F) -> F:
             attach=not no_attach,
             docx_template=docx_template,
             templates_dir=templates_dir,
+            embed_fonts=not no_embed_fonts,
+            watermark=watermark,
         )
         return command(*args, settings=settings, **kwargs)
 
@@ -199,6 +214,35 @@ def render(
     outcomes = export_files(paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn)
     if any(isinstance(outcome, FailedRecord) for outcome in outcomes):
         sys.exit(ExitCode.FAILED)
+
+
+@cli.command()
+@roles_dir_argument
+@format_option
+@out_option
+@render_options
+def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings) -> None:
+    """Write one overview of every role in ROLES_DIR: --out/overview.pdf and .docx.
+
+    A table of every role, a ranking per country by projected salary, and links to
+    each role's own files (relative: write it into the folder `exporter batch` wrote).
+    Any invalid role file is an error naming it and nothing is written.
+
+    \b
+    Example:
+      exporter overview fixtures/roles --out dist --watermark DRAFT
+    """
+    from exporter.api import render_overview
+    from exporter.files import write_atomic
+    from exporter.model.rolefile import load_role, role_folder
+
+    settings = dataclasses.replace(settings, formats=_formats(fmt))
+    options = settings.check()
+    roles = [load_role(path) for path in role_folder(roles_dir)]
+    for kind in settings.formats:
+        path = out_dir / f"overview.{kind}"
+        write_atomic(path, render_overview(roles, kind, options))
+        click.echo(f"wrote {path}")
 
 
 @cli.command()

@@ -114,3 +114,30 @@ class Tool:
         return subprocess.run(
             [self.path(), *map(str, args)], capture_output=True, text=True, timeout=timeout
         )
+
+
+def libreoffice_pdf(docx: bytes, folder: Path, name: str = "document") -> Path:
+    """The PDF LibreOffice makes of a DOCX (a profile of its own under ``folder``)."""
+    source = folder / f"{name}.docx"
+    source.write_bytes(docx)
+    result = Tool("soffice").run(
+        f"-env:UserInstallation=file://{folder}/lo-profile",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        folder,
+        source,
+        timeout=240,
+    )
+    converted = folder / f"{name}.pdf"
+    assert converted.exists(), result.stdout + result.stderr
+    return converted
+
+
+def docx_parts(data: bytes) -> dict[str, bytes]:
+    """Every part of a DOCX package by its name in the zip."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}

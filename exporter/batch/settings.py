@@ -29,7 +29,18 @@ from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from exporter.version import __version__
 
 #: Libraries whose version changes what a render writes.
-RENDER_LIBRARIES = ("weasyprint", "pydyf", "python-docx", "jinja2", "babel", "pillow", "lxml")
+RENDER_LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "python-docx",
+    "jinja2",
+    "babel",
+    "pillow",
+    "lxml",
+    "python-pptx",
+    "XlsxWriter",
+    "uharfbuzz",
+)
 
 #: Fields of the settings that choose which files are written, not what they hold.
 _NOT_HASHED = frozenset({"formats"})
@@ -45,6 +56,8 @@ class RenderSettings:
     attach: bool = True
     docx_template: Path | None = None
     templates_dir: Path | None = None
+    embed_fonts: bool = True
+    watermark: str = ""
 
     def load_brand(self) -> Brand:
         """The validated brand (the bundled one when ``brand_file`` is None)."""
@@ -53,7 +66,13 @@ class RenderSettings:
     def options(self, brand: Brand) -> RenderOptions:
         """The renderers' options for these settings and their loaded brand."""
         return RenderOptions(
-            brand, self.pdf_variant, self.attach, self.docx_template, self.templates_dir
+            brand,
+            self.pdf_variant,
+            self.attach,
+            self.docx_template,
+            self.templates_dir,
+            embed_fonts=self.embed_fonts,
+            watermark=self.watermark,
         )
 
     def check(self) -> RenderOptions:

@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from exporter.errors import BrandError
 from exporter.model.brand import Brand
+from exporter.render import watermark
 from exporter.render.css import brand_css
 from exporter.render.fetch import LocalAssetFetcher
 from exporter.render.html import render_html, template_folders
@@ -39,6 +40,7 @@ class PdfWriter:
         self._base_url = str(folders[0]) + "/"
         self._fetcher = LocalAssetFetcher((*folders, STYLES_DIR, *brand.asset_roots))
         self._fonts = FontConfiguration()
+        self._watermarks: dict[str, CSS] = {}
         stylesheet = STYLES_DIR / "report.css"
         with weasyprint_messages() as problems:
             self._stylesheets = [
@@ -58,11 +60,23 @@ class PdfWriter:
         """The report as an HTML document (what WeasyPrint lays out)."""
         return render_html(report, self.brand, self.templates)
 
-    def render(self, report: Report, source: tuple[str, bytes] | None = None) -> bytes:
-        """The report as PDF bytes; ``source`` (name, bytes) is embedded as an attachment."""
+    def render(
+        self,
+        report: Report,
+        source: tuple[str, bytes] | None = None,
+        watermark: str = "",
+        relative_links: bool = False,
+    ) -> bytes:
+        """The report as PDF bytes; ``source`` (name, bytes) is embedded as an attachment,
+        ``watermark`` (text) is drawn on every page (see :mod:`exporter.render.watermark`).
+
+        With ``relative_links``, links such as ``role.pdf`` stay relative to the PDF's own
+        folder (WeasyPrint would resolve them against the templates folder); the document
+        then has no base URL, so its assets must be absolute (the bundled ones are).
+        """
         document = HTML(
             string=self.html(report),
-            base_url=self._base_url,
+            base_url=None if relative_links else self._base_url,
             url_fetcher=self._fetcher,
         )
         attachments = []
@@ -80,8 +94,11 @@ class PdfWriter:
                     url_fetcher=self._fetcher,
                 )
             )
+        stylesheets = self._stylesheets
+        if watermark:
+            stylesheets = [*stylesheets, self._watermark_css(watermark)]
         pdf: bytes = document.write_pdf(
-            stylesheets=self._stylesheets,
+            stylesheets=stylesheets,
             font_config=self._fonts,
             pdf_variant=self.variant,
             pdf_tags=True,
@@ -90,6 +107,15 @@ class PdfWriter:
             attachments=attachments,
         )
         return pdf
+
+    def _watermark_css(self, text: str) -> CSS:
+        """The watermark's page rules, parsed once per text (a batch uses one)."""
+        if text not in self._watermarks:
+            rules = watermark.css(text, self.brand)
+            self._watermarks[text] = CSS(
+                string=rules, font_config=self._fonts, url_fetcher=self._fetcher
+            )
+        return self._watermarks[text]
 
 
 class _Collect(logging.Handler):

@@ -23,12 +23,12 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt
 from docx.table import Table as DocxTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from exporter.model.brand import Brand
-from exporter.render import chart_png, ooxml
+from exporter.render import docx_chart, docx_fonts, ooxml, watermark
 from exporter.render.docx_styles import REQUIRED_STYLES, load_reference, save
-from exporter.report import chart
 from exporter.report.outline import (
     Block,
     BulletList,
@@ -55,9 +55,12 @@ def bookmark_name(section_id: str) -> str:
 class DocxWriter:
     """Renders reports to DOCX bytes with one brand and reference document."""
 
-    def __init__(self, brand: Brand, template: Path | None = None) -> None:
+    def __init__(
+        self, brand: Brand, template: Path | None = None, embed_fonts: bool = True
+    ) -> None:
         self.brand = brand
         self.template = template
+        self.embed_fonts = embed_fonts
         self._base = load_reference(template, brand)  # styles checked here, once
         styles = Document(io.BytesIO(self._base)).styles
         #: Style name -> style id, looked up once: python-docx resolves a style name by
@@ -80,11 +83,13 @@ class DocxWriter:
             paragraph, text, style_id=self._ids["Hyperlink"], url=url, anchor=anchor
         )
 
-    def render(self, report: Report) -> bytes:
+    def render(self, report: Report, watermark_text: str = "") -> bytes:
         """The report as DOCX bytes; equal input gives equal bytes."""
         document = Document(io.BytesIO(self._base))
         _clear_body(document)
         self._page_setup(document, report)
+        if watermark_text:
+            watermark.add_to_header(document.sections[0].header, watermark_text, self.brand)
         self._title_block(document, report)
         self._contents(document, report)
         for number, section in enumerate(report.sections, start=1):
@@ -95,6 +100,8 @@ class DocxWriter:
         self._properties(document, report)
         ooxml.set_document_language(document, report.metadata.language)
         ooxml.update_fields_on_open(document)
+        if self.embed_fonts:
+            docx_fonts.embed_fonts(document, self.brand)  # last: it reads the finished text
         return save(document)
 
     def _page_setup(self, document: DocxDocument, report: Report) -> None:
@@ -197,20 +204,16 @@ class DocxWriter:
             cell = header.cells[column]
             cell.paragraphs[0].add_run(text).bold = True
             ooxml.shade_cell(cell, surface)
-        for row_index, row in enumerate(block.rows, start=1):
-            for column, text in enumerate(row):
-                run = table.cell(row_index, column).paragraphs[0].add_run(text)
+        # Cells straight from the rows' XML: table.cell() scans every cell of the table per
+        # call, which made a 1,000-row table (the overview's) take minutes.
+        for tr, row in zip(table._tbl.tr_lst[1:], block.rows, strict=True):
+            for column, (tc, text) in enumerate(zip(tr.tc_lst, row, strict=True)):
+                run = _Cell(tc, table).paragraphs[0].add_run(text)
                 run.bold = column == 0 or None
         self._add(document, "Caption")  # breathing room after the table
 
     def _chart(self, document: DocxDocument, block: Chart) -> None:
-        picture = chart_png.png(block, self.brand)
-        geometry = chart.layout(block)
-        width = Mm(130)
-        height = int(width * geometry.height / geometry.width)
-        run = self._add(document, "Figure").add_run()
-        shape = run.add_picture(io.BytesIO(picture), width=width, height=height)
-        ooxml.set_alt_text(shape, block.alt, block.title)
+        docx_chart.add_chart(document, self._add(document, "Figure"), block, self.brand)
         self._add(document, "Caption", block.title)
 
     def _add_table(self, document: DocxDocument, rows: int, cols: int) -> DocxTable:

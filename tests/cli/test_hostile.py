@@ -702,10 +702,10 @@ def test_a_failing_render_leaves_no_file_for_that_role(runner, tmp_path, monkeyp
 
     real = api.render_docx
 
-    def render_docx(role, *args):
+    def render_docx(role, *args, **kwargs):
         if role.role == "Doomed":
             raise RuntimeError("writer broke midway")
-        return real(role, *args)
+        return real(role, *args, **kwargs)
 
     monkeypatch.setattr(api, "render_docx", render_docx)
     roles = tmp_path / "roles"
