@@ -82,7 +82,7 @@ def test_chart_part_labels_colours_and_title(report, docx_bytes):
     assert labels.find("c:showVal", NS).get("val") == "1"
     assert labels.find("c:numFmt", NS).get("formatCode") == '"$"#,##0'
     fills = [e.get("val") for e in bar_chart.iterfind("c:ser/c:dPt//a:srgbClr", NS)]
-    assert fills == ["0B3D5C", "E07A1F"]  # the default brand's primary, then accent
+    assert fills == ["0B3D5C", "B5580C"]  # the default brand's primary, then accent
     title = "".join(space.find("c:chart/c:title", NS).itertext())
     assert title == chart_block(report).title
 
