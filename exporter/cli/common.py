@@ -1,0 +1,138 @@
+"""What the commands share: messages, options, defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from exporter.model.text_policy import printable
+
+if TYPE_CHECKING:
+    from exporter.api import Format
+    from exporter.model.rolefile import RoleWarning
+
+#: Where role files are read from and imported to when no folder is given.
+DEFAULT_ROLES_DIR = Path("roles")
+DEFAULT_OUT_DIR = Path("dist")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    # Messages quote file names and role data: escape what could drive the terminal.
+    click.echo(f"error: {printable(message)}", err=True)
+
+
+def _warn(warning: RoleWarning | str) -> None:
+    # Warnings quote role data and page text too: escaped like errors.
+    click.echo(f"warning: {printable(str(warning))}", err=True)
+
+
+def _formats(choice: str) -> tuple[Format, ...]:
+    from exporter.api import FORMATS
+
+    return FORMATS if choice == "all" else tuple(f for f in FORMATS if f == choice)
+
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "docx", "all"]),
+    default="all",
+    show_default=True,
+    help="Which outputs to write.",
+)
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+    help="Output folder.",
+)
+brand_option = click.option(
+    "--brand",
+    "brand_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Brand file (TOML); default: the bundled brand.",
+)
+roles_dir_argument = click.argument(
+    "roles_dir",
+    required=False,
+    default=DEFAULT_ROLES_DIR,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+
+
+def render_options(command: F) -> F:
+    """The options every rendering command shares, gathered into ``settings``."""
+    from exporter.render.variants import DEFAULT_VARIANT, PDF_VARIANTS
+
+    @click.option(
+        "--pdf-variant",
+        type=click.Choice(PDF_VARIANTS),
+        default=DEFAULT_VARIANT,
+        show_default=True,
+        help="PDF standard to write (PDF/UA for accessibility, PDF/A for archives).",
+    )
+    @click.option(
+        "--no-attach",
+        is_flag=True,
+        help="Do not embed the role's data in the PDF (embedded by default, as provenance).",
+    )
+    @click.option(
+        "--docx-template",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Reference .docx whose styles the DOCX uses (see `exporter reference-docx`).",
+    )
+    @click.option(
+        "--templates",
+        "templates_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of report templates; a template found there replaces the bundled one.",
+    )
+    @click.option(
+        "--no-embed-fonts",
+        is_flag=True,
+        help="Do not embed the brand's fonts in the DOCX (embedded, subset, by default).",
+    )
+    @click.option(
+        "--watermark",
+        default="",
+        metavar="TEXT",
+        help="Text (e.g. DRAFT) across every page of the PDF and DOCX, behind the content.",
+    )
+    @brand_option
+    @wraps(command)
+    def wrapper(
+        *args: Any,
+        pdf_variant: str,
+        no_attach: bool,
+        docx_template: Path | None,
+        templates_dir: Path | None,
+        brand_file: Path | None,
+        no_embed_fonts: bool,
+        watermark: str,
+        **kwargs: Any,
+    ) -> Any:
+        from exporter.batch.settings import RenderSettings
+
+        settings = RenderSettings(
+            brand_file=brand_file,
+            pdf_variant=pdf_variant,
+            attach=not no_attach,
+            docx_template=docx_template,
+            templates_dir=templates_dir,
+            embed_fonts=not no_embed_fonts,
+            watermark=watermark,
+        )
+        return command(*args, settings=settings, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

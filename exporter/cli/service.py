@@ -1,0 +1,131 @@
+"""The command that serves reports over HTTP."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from exporter.errors import ExporterError
+from exporter.model.text_policy import printable
+
+if TYPE_CHECKING:
+    from exporter.batch.settings import RenderSettings
+
+from exporter.cli.common import (
+    render_options,
+    roles_dir_argument,
+)
+
+
+@click.command()
+@roles_dir_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes that render.  [default: one per core]",
+)
+@click.option(
+    "--queue",
+    type=click.IntRange(min=0),
+    default=32,
+    show_default=True,
+    help="Renders that may wait for a worker; past that, requests get 503.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cache folder (an `exporter batch` --out folder serves as a warm cache).  "
+    "[default: ~/.cache/exporter/serve]",
+)
+@click.option(
+    "--cache-size",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="MB of rendered files the cache keeps (least recently used go first).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds one render may take.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=64),
+    default=1024,
+    show_default=True,
+    help="MB of memory one render may add to its worker.",
+)
+@click.option(
+    "--enable-render-api",
+    is_flag=True,
+    help="Accept POST /render (role JSON in, file out); $EXPORTER_API_TOKEN, if set, "
+    "is required as a bearer token.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Origin allowed to fetch the files from a browser (repeatable; default: none).",
+)
+@render_options
+def serve(
+    roles_dir: Path,
+    host: str,
+    port: int,
+    jobs: int | None,
+    queue: int,
+    cache_dir: Path | None,
+    cache_size: int,
+    time_limit: float,
+    memory_limit: int,
+    enable_render_api: bool,
+    cors_origins: tuple[str, ...],
+    settings: RenderSettings,
+) -> None:
+    """Serve every role in ROLES_DIR (default: ./roles) as PDF and DOCX over HTTP.
+
+    Opens a web page listing the roles with their downloads, rendered on demand
+    and cached; an edited role file is served fresh without a restart. Needs the
+    serve extra: pip install 'exporter[serve]'. Stops cleanly on SIGTERM/Ctrl-C.
+
+    \b
+    Example:
+      exporter serve fixtures/roles --port 8000
+    """
+    try:
+        from exporter.service import create_app
+        from exporter.service.server import run
+    except ImportError as exc:
+        raise ExporterError(
+            f"exporter serve needs the serve extra (pip install 'exporter[serve]'): {exc}"
+        ) from None
+    from exporter.batch.workers import Limits
+    from exporter.model.rolefile import role_folder
+
+    role_folder(roles_dir)  # a clear error now for a missing or empty folder
+    app = create_app(
+        roles_dir,
+        settings=settings,
+        cache_dir=cache_dir,
+        cache_bytes=cache_size * 1024 * 1024,
+        jobs=jobs,
+        queue=queue,
+        limits=Limits(seconds=time_limit, memory_mb=memory_limit),
+        enable_render_api=enable_render_api,
+        api_token=os.environ.get("EXPORTER_API_TOKEN") or None,
+        cors_origins=cors_origins,
+    )
+    click.echo(f"serving {printable(str(roles_dir))} on http://{host}:{port}/", err=True)
+    run(app, host, port)
