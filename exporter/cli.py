@@ -538,6 +538,45 @@ def serve(
     run(app, host, port)
 
 
+@cli.command()
+@click.argument("role", metavar="ROLE")
+@click.option(
+    "--roles-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_ROLES_DIR,
+    help="Folder to find ROLE in when it is a slug.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@render_options
+def preview(
+    role: str, roles_dir: Path, host: str, port: int, open_browser: bool, settings: RenderSettings
+) -> None:
+    """Show ROLE's PDF and DOCX in a web page that re-renders as you edit.
+
+    Watches the role file, the brand file and the files it names, the templates,
+    styles/ and the Word reference; the page reloads itself after each save and
+    shows a mistake (with its file and line or key) beside the last good render.
+    Needs the serve extra: pip install 'exporter[serve]'.
+
+    \b
+    Example:
+      exporter preview fixtures/roles/machine-learning-lead-canada.json --brand my/brand.toml
+    """
+    try:
+        from exporter.service.preview import serve_preview
+    except ImportError as exc:
+        raise ExporterError(
+            f"exporter preview needs the serve extra (pip install 'exporter[serve]'): {exc}"
+        ) from None
+    from exporter.model.rolefile import find_role
+
+    path = find_role(role, roles_dir)
+    click.echo(f"previewing {printable(str(path))} on http://{host}:{port}/", err=True)
+    serve_preview(settings, path, host, port, open_browser)
+
+
 @cli.command("reference-docx")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @brand_option
