@@ -399,8 +399,14 @@ def create_preview_app(
         return Response(pages[number - 1], media_type="image/png", headers=_NO_STORE)
 
     async def events(request: Request) -> StreamingResponse:
+        # ``since``: the generation the page shows, so a change made while it loaded still counts.
+        try:
+            since = int(request.query_params.get("since", ""))
+        except ValueError:
+            since = preview.state.generation
+
         async def stream() -> AsyncIterator[str]:
-            seen = preview.state.generation
+            seen = since
             yield f"retry: 500\nevent: hello\ndata: {seen}\n\n"
             while True:
                 changed = preview.changed
@@ -484,7 +490,7 @@ def page(state: State, role_path: Path) -> str:
         )
     parts.append(
         "</section></div><script>"
-        "const source=new EventSource('/events');"
+        f"const source=new EventSource('/events?since={gen}');"
         "source.addEventListener('reload',()=>location.reload());"
         "</script></body></html>"
     )
