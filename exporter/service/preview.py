@@ -15,7 +15,8 @@ worker process (``spawn``), which drops the exporter's cached writers, brand and
 templates before each render (:func:`_forget`). Measured on the 3-page fixture
 report (render plus page images): about 0.56 s a change in the warm worker,
 about 1.6 s with a fresh process per change (WeasyPrint's import and font
-loading every time); the worker also keeps the server's event loop free. A worker that dies is replaced.
+loading every time); the worker also keeps the server's event loop free. A
+worker that dies is replaced.
 
 A mistake (a template syntax error, a stylesheet declaration WeasyPrint ignores,
 a brand value that fails validation, a missing Word style, a broken role file)
