@@ -126,7 +126,9 @@ def render_preview(settings: RenderSettings, role_path: Path) -> Outcome:
     source_hash = role_hash(fingerprint, role_path.read_bytes())
     with weasyprint_messages() as logged:
         result = render_job(Job(loaded.role, str(role_path), source_hash, settings))
-    warnings = (*(str(w) for w in loaded.warnings), *result.warnings, *logged)
+    # WeasyPrint names no file for CSS inside the HTML, and counts lines from the <style>.
+    css = (f"WeasyPrint, in the HTML the templates make: {message}" for message in logged)
+    warnings = (*(str(w) for w in loaded.warnings), *result.warnings, *css)
     if result.error is not None:
         return Outcome(warnings=warnings, error=result.error, seconds=time.perf_counter() - started)
     files: dict[str, bytes] = {f.format: f.data for f in result.files}

@@ -35,6 +35,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(STYLES_DIR, base / "brand", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(TEMPLATES_DIR, base / "templates", ignore=shutil.ignore_patterns("__*"))
     (base / ROLE).write_bytes((ROLES_DIR / ROLE).read_bytes())
+    (base / "reference.docx").write_bytes((STYLES_DIR / "reference.docx").read_bytes())
     return base
 
 
@@ -44,6 +45,7 @@ def server(workspace: Path) -> Iterator[Server]:
         sys.executable, "-m", "exporter", "preview", str(workspace / ROLE),
         "--brand", str(workspace / "brand" / "brand.toml"),
         "--templates", str(workspace / "templates"), "--port", "0",
+        "--docx-template", str(workspace / "reference.docx"),
     ]  # fmt: skip
     running = Server(command).start()
     yield running
@@ -185,7 +187,39 @@ def cli_render_with(role: Path, out: Path, workspace: Path) -> dict[str, bytes]:
             "render", str(role), "--out", str(out),
             "--brand", str(workspace / "brand" / "brand.toml"),
             "--templates", str(workspace / "templates"),
+            "--docx-template", str(workspace / "reference.docx"),
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return {fmt: next(out.glob(f"*.{fmt}")).read_bytes() for fmt in ("pdf", "docx")}
+
+
+def test_missing_word_style_and_ignored_css_are_shown(server: Server, workspace: Path) -> None:
+    import docx
+
+    reference = workspace / "reference.docx"
+    good = reference.read_bytes()
+    _settled(server)
+    try:
+        docx.Document().save(str(reference))  # python-docx's own template: no briefing styles
+        state = _until(lambda: (s := _state(server))["error"] and s, "the Word style error")
+        assert str(reference) in state["error"] and "Callout" in state["error"], state["error"]
+        assert state["pdf_pages"] == 3 and state["docx_pages"] == 3  # the last good render
+    finally:
+        reference.write_bytes(good)
+    _until(lambda: (s := _state(server))["rendered"] and not s["error"], "the reference fixed")
+
+    template = workspace / "templates" / "report.html"
+    original = template.read_text()
+    try:
+        template.write_text(
+            original.replace("</head>", "<style>\np { colour: red }\n</style></head>")
+        )
+        state = _until(lambda: (s := _state(server))["warnings"] and s, "the CSS warning")
+        assert any("colour: red" in w and "unknown property" in w for w in state["warnings"])
+        assert state["error"] is None
+        page = httpx.get(server.url + "/").text
+        assert 'id="warnings"' in page and "colour: red" in page
+    finally:
+        template.write_text(original)
+    _until(lambda: not _state(server)["warnings"], "the warning gone")
