@@ -223,3 +223,13 @@ def test_missing_word_style_and_ignored_css_are_shown(server: Server, workspace:
     finally:
         template.write_text(original)
     _until(lambda: not _state(server)["warnings"], "the warning gone")
+
+
+def test_a_missing_role_is_one_clear_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from exporter.cli import cli
+
+    result = CliRunner().invoke(cli, ["preview", str(tmp_path / "absent.json")])
+    assert result.exit_code == 1
+    assert "absent.json" in result.output and "Traceback" not in result.output
