@@ -59,6 +59,7 @@ for _command in (
     roles.validate,
     roles.list_roles,
     service.serve,
+    service.preview,
     roles.reference_docx,
     roles.import_,
 ):

@@ -1,4 +1,4 @@
-"""The command that serves reports over HTTP."""
+"""The commands that serve reports over HTTP: serve, and preview for brand authors."""
 
 from __future__ import annotations
 
@@ -14,10 +14,7 @@ from exporter.model.text_policy import printable
 if TYPE_CHECKING:
     from exporter.batch.settings import RenderSettings
 
-from exporter.cli.common import (
-    render_options,
-    roles_dir_argument,
-)
+from exporter.cli.common import DEFAULT_ROLES_DIR, render_options, roles_dir_argument
 
 
 @click.command()
@@ -129,3 +126,42 @@ def serve(
     )
     click.echo(f"serving {printable(str(roles_dir))} on http://{host}:{port}/", err=True)
     run(app, host, port)
+
+
+@click.command()
+@click.argument("role", metavar="ROLE")
+@click.option(
+    "--roles-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_ROLES_DIR,
+    help="Folder to find ROLE in when it is a slug.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@render_options
+def preview(
+    role: str, roles_dir: Path, host: str, port: int, open_browser: bool, settings: RenderSettings
+) -> None:
+    """Show ROLE's PDF and DOCX in a web page that re-renders as you edit.
+
+    Watches the role file, the brand file and the files it names, the templates,
+    styles/ and the Word reference; the page reloads itself after each save and
+    shows a mistake (with its file and line or key) beside the last good render.
+    Needs the serve extra: pip install 'exporter[serve]'.
+
+    \b
+    Example:
+      exporter preview fixtures/roles/machine-learning-lead-canada.json --brand my/brand.toml
+    """
+    try:
+        from exporter.service.preview import serve_preview
+    except ImportError as exc:
+        raise ExporterError(
+            f"exporter preview needs the serve extra (pip install 'exporter[serve]'): {exc}"
+        ) from None
+    from exporter.model.rolefile import find_role
+
+    path = find_role(role, roles_dir)
+    click.echo(f"previewing {printable(str(path))} on http://{host}:{port}/", err=True)
+    serve_preview(settings, path, host, port, open_browser)
