@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from exporter.files import atomic_path, write_atomic
+from exporter.files import atomic_path, write_atomic, zip_entry
 
 MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.html"
@@ -231,19 +231,14 @@ def write_zip(folder: Path, manifest: Manifest, manifest_bytes: bytes) -> Path:
                 return target
     except (OSError, KeyError, zipfile.BadZipFile):
         pass
-    stamp = (1980, 1, 1, 0, 0, 0)
     with atomic_path(target) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_STORED) as archive:
         for name in [*manifest.files(), INDEX_NAME]:
             if (folder / name).is_file():
-                info = zipfile.ZipInfo(name, stamp)
-                info.external_attr = 0o644 << 16
+                info = zip_entry(name, compress=False)  # PDFs and DOCX are compressed already
                 with (folder / name).open("rb") as source, archive.open(info, "w") as sink:
                     while chunk := source.read(1 << 20):
                         sink.write(chunk)
-        info = zipfile.ZipInfo(MANIFEST_NAME, stamp)
-        info.external_attr = 0o644 << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        archive.writestr(info, manifest_bytes)
+        archive.writestr(zip_entry(MANIFEST_NAME), manifest_bytes)
     return target
 
 

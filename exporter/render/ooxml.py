@@ -19,10 +19,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
+from exporter.files import zip_entry
+
 __all__ = ["qn"]
 
 #: Every part of a DOCX gets this timestamp, so equal input gives equal bytes.
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 # Child order of a few elements, from ECMA-376 Part 1; Word rejects out-of-order XML.
@@ -297,8 +298,8 @@ def package_bytes(document: Any) -> bytes:
 
     Writes what python-docx's ``Document.save`` writes, in the same order (content
     types, package relationships, then each part and its relationships), but stamps
-    every member with :data:`ZIP_EPOCH` instead of the clock, so equal input gives
-    equal bytes without unzipping and zipping again. ``_ContentTypesItem`` is
+    every member with the fixed date of :func:`exporter.files.zip_entry` instead of
+    the clock, so equal input gives equal bytes without unzipping and zipping again. ``_ContentTypesItem`` is
     python-docx's own builder of ``[Content_Types].xml``.
     """
     package = document.part.package
@@ -309,10 +310,7 @@ def package_bytes(document: Any) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
 
         def add(name: str, blob: bytes) -> None:
-            member = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            archive.writestr(member, blob)
+            archive.writestr(zip_entry(name), blob)
 
         content_types = _ContentTypesItem.from_parts(parts)  # type: ignore[no-untyped-call]
         add("[Content_Types].xml", content_types.blob)
