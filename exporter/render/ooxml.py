@@ -299,8 +299,8 @@ def package_bytes(document: Any) -> bytes:
     Writes what python-docx's ``Document.save`` writes, in the same order (content
     types, package relationships, then each part and its relationships), but stamps
     every member with the fixed date of :func:`exporter.files.zip_entry` instead of
-    the clock, so equal input gives equal bytes without unzipping and zipping again. ``_ContentTypesItem`` is
-    python-docx's own builder of ``[Content_Types].xml``.
+    the clock, so equal input gives equal bytes without unzipping and zipping again.
+    ``_ContentTypesItem`` is python-docx's own builder of ``[Content_Types].xml``.
     """
     package = document.part.package
     parts = list(package.iter_parts())
