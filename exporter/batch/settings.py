@@ -18,7 +18,6 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +173,8 @@ def _file_digest(path: Path) -> str:
 
 
 def _library_version(name: str) -> str:
+    from importlib import metadata  # here: only a batch's fingerprint needs it
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -24,8 +24,6 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from docx.oxml import parse_xml
-
 from exporter.errors import RenderError
 from exporter.model.brand import Brand
 from exporter.render.css import css_string
@@ -109,6 +107,8 @@ _SHAPE_TYPE = """
 
 def vml_run(text: str, brand: Brand) -> Any:
     """A ``w:r`` holding Word's watermark shape for ``text``."""
+    from docx.oxml import parse_xml  # here: a PDF-only render never loads python-docx
+
     text = check(text)
     height = min(150.0, 460.0 / (0.62 * max(len(text), 1)))
     width = 0.62 * max(len(text), 1) * height
