@@ -120,7 +120,7 @@ class _Worker:
             and threading.current_thread() is threading.main_thread()
         )
         if "pdf" in settings.formats:
-            pdf_writer(self.brand, settings.pdf_variant)  # fonts and stylesheets, once
+            pdf_writer(self.brand, settings.pdf_variant, settings.templates_dir)  # once
         if self.enforce:
             signal.signal(signal.SIGALRM, _on_alarm)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C
