@@ -110,6 +110,20 @@ def _pdf_writer(brand: Brand, variant: str, templates: Path | None) -> PdfWriter
 atexit.register(_pdf_writer.cache_clear)
 
 
+def clear_caches() -> None:
+    """Forget the cached brand, writers and compiled templates of this process.
+
+    The next render reads brand, stylesheets, templates and Word reference anew
+    (what ``exporter preview`` does after a file changed).
+    """
+    from exporter.render.html import report_template
+
+    _pdf_writer.cache_clear()
+    _docx_writer.cache_clear()
+    _default_brand.cache_clear()
+    report_template.cache_clear()
+
+
 def docx_writer(brand: Brand, template: Path | None = None, embed_fonts: bool = True) -> DocxWriter:
     """A cached writer per brand, reference document and font embedding: styles checked once."""
     with _DOCX_WRITER_LOCK:

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import FrameType
 
-from exporter.api import Format, RenderOptions, font_warnings, pdf_writer
+from exporter.api import Format, RenderOptions, clear_caches, font_warnings, pdf_writer
 from exporter.api import render as api_render
 from exporter.batch.settings import RenderSettings
 from exporter.errors import ExporterError
@@ -152,6 +152,14 @@ def init_worker(
 ) -> None:
     """Executor initializer: load the brand and warm the renderers on a sample role."""
     _worker(settings, sample, limits)
+
+
+def reset_worker() -> None:
+    """Forget this process's worker state (its brand and options) and the API's caches,
+    so the next job loads every render input anew."""
+    global _WORKER
+    _WORKER = None
+    clear_caches()
 
 
 def _worker(

@@ -136,3 +136,30 @@ def render_options(command: F) -> F:
         return command(*args, settings=settings, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def limit_options(command: F) -> F:
+    """``--time-limit`` and ``--memory-limit``, gathered into ``limits`` (a per-role Limits)."""
+
+    @click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        default=60.0,
+        show_default=True,
+        help="Seconds one role may take before it is stopped and reported failed.",
+    )
+    @click.option(
+        "--memory-limit",
+        type=click.IntRange(min=64),
+        default=1024,
+        show_default=True,
+        help="MB of memory one role may add to its worker before it is stopped.",
+    )
+    @wraps(command)
+    def wrapper(*args: Any, time_limit: float, memory_limit: int, **kwargs: Any) -> Any:
+        from exporter.batch.workers import Limits
+
+        limits = Limits(seconds=time_limit, memory_mb=memory_limit)
+        return command(*args, limits=limits, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from exporter.model.text_policy import printable
 if TYPE_CHECKING:
     from exporter.batch.export import Outcome
     from exporter.batch.settings import RenderSettings
-    from exporter.batch.workers import JobResult
+    from exporter.batch.workers import JobResult, Limits
 
 from exporter.cli.common import (
     DEFAULT_ROLES_DIR,
@@ -25,6 +25,7 @@ from exporter.cli.common import (
     _formats,
     _warn,
     format_option,
+    limit_options,
     out_option,
     render_options,
     roles_dir_argument,
@@ -107,20 +108,7 @@ def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings)
 )
 @click.option("--force", is_flag=True, help="Render every role, even those that are up to date.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first role that fails.")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds one role may take before it is stopped and reported failed.",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=64),
-    default=1024,
-    show_default=True,
-    help="MB of memory one role may add to its worker before it is stopped.",
-)
+@limit_options
 @click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
@@ -146,8 +134,7 @@ def batch(
     jobs: int | None,
     force: bool,
     fail_fast: bool,
-    time_limit: float,
-    memory_limit: int,
+    limits: Limits,
     make_zip: bool,
     as_json: bool,
     quiet: bool,
@@ -173,10 +160,9 @@ def batch(
     import json
 
     from exporter.batch import progress
-    from exporter.batch.run import Limits, run_batch
+    from exporter.batch.run import run_batch
     from exporter.model.rolefile import role_folder
 
-    limits = Limits(seconds=time_limit, memory_mb=memory_limit)
     sharding: dict[str, Any] = {}
     if shard is not None:
         from exporter.batch.shards import parse_shard

@@ -13,8 +13,14 @@ from exporter.model.text_policy import printable
 
 if TYPE_CHECKING:
     from exporter.batch.settings import RenderSettings
+    from exporter.batch.workers import Limits
 
-from exporter.cli.common import DEFAULT_ROLES_DIR, render_options, roles_dir_argument
+from exporter.cli.common import (
+    DEFAULT_ROLES_DIR,
+    limit_options,
+    render_options,
+    roles_dir_argument,
+)
 
 
 @click.command()
@@ -50,20 +56,7 @@ from exporter.cli.common import DEFAULT_ROLES_DIR, render_options, roles_dir_arg
     show_default=True,
     help="MB of rendered files the cache keeps (least recently used go first).",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds one render may take.",
-)
-@click.option(
-    "--memory-limit",
-    type=click.IntRange(min=64),
-    default=1024,
-    show_default=True,
-    help="MB of memory one render may add to its worker.",
-)
+@limit_options
 @click.option(
     "--enable-render-api",
     is_flag=True,
@@ -85,8 +78,7 @@ def serve(
     queue: int,
     cache_dir: Path | None,
     cache_size: int,
-    time_limit: float,
-    memory_limit: int,
+    limits: Limits,
     enable_render_api: bool,
     cors_origins: tuple[str, ...],
     settings: RenderSettings,
@@ -108,7 +100,6 @@ def serve(
         raise ExporterError(
             f"exporter serve needs the serve extra (pip install 'exporter[serve]'): {exc}"
         ) from None
-    from exporter.batch.workers import Limits
     from exporter.model.rolefile import role_folder
 
     role_folder(roles_dir)  # a clear error now for a missing or empty folder
@@ -119,7 +110,7 @@ def serve(
         cache_bytes=cache_size * 1024 * 1024,
         jobs=jobs,
         queue=queue,
-        limits=Limits(seconds=time_limit, memory_mb=memory_limit),
+        limits=limits,
         enable_render_api=enable_render_api,
         api_token=os.environ.get("EXPORTER_API_TOKEN") or None,
         cors_origins=cors_origins,

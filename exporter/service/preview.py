@@ -98,15 +98,9 @@ class State:
 
 def _forget() -> None:
     """Drop every cached brand, writer and template so the next render reads the files anew."""
-    from exporter import api
-    from exporter.batch import workers
-    from exporter.render import html as report_html
+    from exporter.batch.workers import reset_worker
 
-    api._pdf_writer.cache_clear()
-    api._docx_writer.cache_clear()
-    api._default_brand.cache_clear()
-    report_html.report_template.cache_clear()
-    workers._WORKER = None  # it keeps the brand loaded for equal settings
+    reset_worker()
 
 
 def render_preview(settings: RenderSettings, role_path: Path) -> Outcome:
