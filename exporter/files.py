@@ -7,6 +7,11 @@ Writing: data goes to a temporary name in the target's own folder
 killed process leaves at most a ``.part`` file, which :func:`remove_partials`
 clears on the next run. :func:`atomic_path` is the one writer; :func:`write_atomic`
 is the same for bytes already in memory.
+
+Caching: :func:`user_cache_folder` is where this user's caches live
+(``$XDG_CACHE_HOME/exporter/<name>``, ``~/.cache`` by default) and
+:func:`private_folder` makes sure only this user can write there before anything
+read back from it is trusted.
 """
 
 from __future__ import annotations
@@ -112,3 +117,30 @@ def zip_entry(name: str, compress: bool = True) -> zipfile.ZipInfo:
     info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     info.external_attr = 0o644 << 16
     return info
+
+
+def user_cache_folder(name: str) -> Path:
+    """This user's cache folder ``name``: ``$XDG_CACHE_HOME/exporter/<name>`` (or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "exporter" / name
+
+
+def private_folder(folder: Path) -> Path | None:
+    """``folder``, created 0700 if missing, if it is a real folder only this user can write.
+
+    None when it cannot be made so: the caller then does without the cache (or
+    uses a fresh temporary folder), never trusting files another user could plant.
+    """
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return None
+    if info.st_mode & 0o077:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            return None
+    return folder

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from exporter.cli import export, roles, service
+from exporter.cli import common, export, roles, service
 from exporter.cli.common import _fail
 from exporter.errors import ExitCode, ExporterError
 from exporter.version import __version__
@@ -67,5 +67,6 @@ for _command in (
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (and ``python -m exporter``): the process is the command's."""
+    common.OWN_PROCESS = True
     cli(prog_name="exporter")

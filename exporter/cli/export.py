@@ -29,6 +29,7 @@ from exporter.cli.common import (
     out_option,
     render_options,
     roles_dir_argument,
+    settle,
 )
 
 
@@ -61,6 +62,7 @@ def render(
     settings = dataclasses.replace(settings, formats=_formats(fmt))
     settings.check()
     paths = [find_role(name, roles_dir) for name in roles]
+    settle()
     outcomes = export_files(paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn)
     if any(isinstance(outcome, FailedRecord) for outcome in outcomes):
         sys.exit(ExitCode.FAILED)
@@ -89,6 +91,7 @@ def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings)
     settings = dataclasses.replace(settings, formats=_formats(fmt))
     options = settings.check()
     roles = [load_role(path) for path in role_folder(roles_dir)]
+    settle()
     for kind in settings.formats:
         path = out_dir / f"overview.{kind}"
         write_atomic(path, render_overview(roles, kind, options))

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import os
-import stat
 import struct
 import tempfile
 from collections.abc import Iterable
@@ -22,7 +20,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from exporter.files import UnsafeFile, read_regular_file, write_atomic
+from exporter.files import (
+    UnsafeFile,
+    private_folder,
+    read_regular_file,
+    user_cache_folder,
+    write_atomic,
+)
 from exporter.model import sfnt
 
 FONT_SUFFIXES = (".ttf", ".otf")
@@ -113,25 +117,7 @@ def _inspect_with_fonttools(path: Path, family: str) -> FontFace:
 
 def font_cache_dir() -> Path:
     """Where instanced fonts are kept: ``$XDG_CACHE_HOME/exporter/fonts`` or ~/.cache."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "exporter" / "fonts"
-
-
-def _private_folder(folder: Path) -> Path | None:
-    """``folder``, created 0700 if missing, if it is a real folder only this user can write."""
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        return None
-    if info.st_mode & 0o077:
-        try:
-            os.chmod(folder, 0o700)
-        except OSError:
-            return None
-    return folder
+    return user_cache_folder("fonts")
 
 
 @cache
@@ -163,7 +149,7 @@ def static_faces(face: FontFace, cache_dir: Path | None = None) -> tuple[FontFac
     """
     if not face.variable:
         return (face,)
-    folder = _private_folder(cache_dir or font_cache_dir()) or _session_folder()
+    folder = private_folder(cache_dir or font_cache_dir()) or _session_folder()
     digest = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
     faces = []
     for weight in STATIC_WEIGHTS:

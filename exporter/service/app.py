@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -34,6 +33,7 @@ from exporter.batch.pool import default_jobs, process_pool
 from exporter.batch.settings import RenderSettings, role_hash
 from exporter.batch.workers import Job, Limits, Renderer
 from exporter.errors import RoleError
+from exporter.files import user_cache_folder
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
 from exporter.report.outline import figures
@@ -59,8 +59,7 @@ _ASSETS = {"service.css": "text/css; charset=utf-8", "service.js": "text/javascr
 
 def default_cache_dir() -> Path:
     """The per-user cache folder: ``$XDG_CACHE_HOME/exporter/serve`` (``~/.cache`` default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "exporter" / "serve"
+    return user_cache_folder("serve")
 
 
 def create_app(

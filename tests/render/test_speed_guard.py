@@ -1,7 +1,11 @@
 """Guards for the speed work of issue 9 that do not depend on how fast the machine is.
 
-- Loading the bundled brand and rendering never instances a font or makes a cache
-  folder: the brand ships static font files.
+- Loading the bundled brand and rendering never instances a font or makes a font
+  cache: the brand ships static font files.
+- Compiled templates come from a private cache folder, and an edited template is
+  compiled afresh.
+- The ``exporter`` command (its own process) freezes its start-up objects before it
+  renders; run in another program's process it leaves the collector alone.
 - WeasyPrint lays out each page of a 3-page report at most a few times: the contents'
   page numbers need one more pass over the first page, not a column-balancing loop.
 - The fallback font cache, for operators' variable fonts, is private and never
@@ -24,8 +28,10 @@ import pytest
 import weasyprint.layout.page as weasy_page
 
 from exporter import api
+from exporter.cli import cli
 from exporter.model import fonts
 from exporter.model.brand import load_brand
+from exporter.render import html
 from exporter.resources import STYLES_DIR
 
 STATIC_REGULAR = STYLES_DIR / "fonts" / "IBMPlexSans-Regular.ttf"
@@ -43,7 +49,7 @@ def test_rendering_never_instances_a_font(tmp_path, monkeypatch, role):
     assert all(not face.variable for face in brand.faces)
     api.render_pdf(role, brand)
     api.render_docx(role, brand)
-    assert not cache.exists()
+    assert not (cache / "exporter" / "fonts").exists()
 
 
 def test_a_three_page_report_is_laid_out_in_few_passes(monkeypatch, role):
@@ -138,3 +144,85 @@ def test_help_and_the_package_import_no_models_or_engines():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def template_cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache home; templates compile anew in this test and after it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    html.report_template.cache_clear()
+    yield tmp_path / "cache" / "exporter" / "templates"
+    html.report_template.cache_clear()
+
+
+def test_templates_compile_once_into_a_private_cache(template_cache, monkeypatch):
+    html.report_template()
+    cached = sorted(template_cache.iterdir())
+    names = html.template_environment().list_templates(filter_func=lambda n: n.endswith(".html"))
+    assert len(cached) == len(names) == 8
+    assert stat.S_IMODE(template_cache.stat().st_mode) == 0o700
+
+    def no_compiling(*_: object, **__: object) -> None:
+        raise AssertionError("a template was compiled although its code was cached")
+
+    html.report_template.cache_clear()
+    monkeypatch.setattr("jinja2.environment.Environment.compile", no_compiling)
+    assert html.report_template().render  # every template came from the cache
+
+
+def test_an_edited_template_is_compiled_afresh(template_cache, tmp_path, role):
+    templates = tmp_path / "templates"
+    (templates / "blocks").mkdir(parents=True)
+    paragraph = templates / "blocks" / "paragraph.html"
+    report = api.report_for(role)
+    for text in ("FIRST EDITION", "SECOND EDITION"):
+        paragraph.write_text(f"<p>{text}</p>\n", encoding="utf-8")
+        html.report_template.cache_clear()
+        page = html.render_html(report, api.default_brand(), templates)
+        assert text in page
+    assert "FIRST EDITION" not in page
+
+
+def test_a_cache_home_that_is_not_a_folder_means_no_template_cache(tmp_path, monkeypatch, role):
+    (tmp_path / "cache").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert html.compiled_templates() is None
+    html.report_template.cache_clear()
+    try:
+        assert role.role in html.render_html(api.report_for(role), api.default_brand())
+    finally:
+        html.report_template.cache_clear()
+
+
+def test_the_command_freezes_start_up_objects_before_it_renders(tmp_path):
+    script = (
+        "import gc, sys\n"
+        "from exporter.cli import main\n"
+        "sys.argv = ['exporter', 'render', sys.argv[1], '--format', 'pdf', '--out', sys.argv[2]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code, gc.get_freeze_count())\n"
+    )
+    role = Path(__file__).parents[2] / "fixtures" / "roles" / "machine-learning-lead-canada.json"
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(role), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    code, frozen = result.stdout.split()[-2:]
+    assert code in ("0", "None")
+    assert int(frozen) > 20_000  # Click, pydantic, Jinja2, WeasyPrint: not walked again
+    assert (tmp_path / "machine-learning-lead-canada.pdf").stat().st_size > 10_000
+
+
+def test_the_command_in_another_programs_process_leaves_the_collector_alone(runner, tmp_path):
+    import gc
+
+    before = gc.get_freeze_count()
+    role = Path(__file__).parents[2] / "fixtures" / "roles" / "machine-learning-lead-canada.json"
+    result = runner.invoke(cli, ["render", str(role), "--format", "pdf", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == before
