@@ -178,9 +178,14 @@ def commands(runs: int) -> None:
         env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
         first = best(lambda: run(exporter_cmd, env), 1)
         second = best(lambda: run(exporter_cmd, env), 1)
-        made = sorted(p.name for p in cache.rglob("*")) if cache.exists() else []
+        made: dict[str, int] = {}
+        for path in cache.rglob("*") if cache.exists() else ():
+            if path.is_file():
+                folder = str(path.parent.relative_to(cache))
+                made[folder] = made.get(folder, 0) + 1
         line("first run, empty XDG_CACHE_HOME", first, second, "second run")
-        print(f"{'':34s} files left in the empty cache: {made or 'none'}")
+        left = ", ".join(f"{folder}: {count} files" for folder, count in sorted(made.items()))
+        print(f"{'':34s} left in the empty cache: {left or 'nothing'}")
 
 
 def _commands(runs: int) -> None:

@@ -83,8 +83,12 @@ def template_environment(folder: Path | None = None) -> Environment:
 
 
 def compiled_templates() -> BytecodeCache | None:
-    """The cache of compiled templates, or None when no private cache folder can be had."""
-    folder = private_folder(user_cache_folder("templates"))
+    """The cache of compiled templates, or None when no private cache folder can be had
+    (no home folder either, or a cache folder another user controls)."""
+    try:
+        folder = private_folder(user_cache_folder("templates"))
+    except RuntimeError:  # neither XDG_CACHE_HOME nor a home folder
+        return None
     return None if folder is None else FileSystemBytecodeCache(str(folder))
 
 

@@ -183,9 +183,18 @@ def test_an_edited_template_is_compiled_afresh(template_cache, tmp_path, role):
     assert "FIRST EDITION" not in page
 
 
-def test_a_cache_home_that_is_not_a_folder_means_no_template_cache(tmp_path, monkeypatch, role):
-    (tmp_path / "cache").write_text("not a folder")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def _no_home() -> Path:
+    raise RuntimeError("Could not determine home directory.")
+
+
+@pytest.mark.parametrize("where", ["a file", "no home"])
+def test_without_a_usable_cache_folder_templates_are_compiled(where, tmp_path, monkeypatch, role):
+    if where == "a file":
+        (tmp_path / "cache").write_text("not a folder")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    else:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        monkeypatch.setattr(Path, "home", _no_home)
     assert html.compiled_templates() is None
     html.report_template.cache_clear()
     try:
