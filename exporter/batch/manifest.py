@@ -4,6 +4,11 @@ The manifest records, per role, the source hash its outputs were made from and,
 per format, the file name, size, SHA-256, page count (PDF) and render time; and
 the roles that failed, with their error. It holds no timestamps and is written in
 a fixed order, so equal state gives equal bytes. See the README for the format.
+
+``summary.complete`` says whether the run that wrote it finished: false in the
+checkpoints written while a batch runs, and in the manifest of a batch that was
+interrupted, stopped at a failure (``--fail-fast``) or lost its workers before every
+role was attempted. ``exporter merge`` refuses a shard whose manifest is not complete.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ class Manifest:
     fingerprint: str = ""
     roles: tuple[RoleRecord, ...] = ()
     failed: tuple[FailedRecord, ...] = ()
+    complete: bool = True  #: every role of the run was attempted (see the module's docstring)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +111,7 @@ class Manifest:
                 "roles": len(self.roles),
                 "stale": sum(r.stale is not None for r in self.roles),
                 "failed": len(self.failed),
+                "complete": self.complete,
             },
             "roles": [r.to_json() for r in sorted(self.roles, key=lambda r: (r.slug, r.source))],
             "failed": [f.to_json() for f in sorted(self.failed, key=lambda f: f.source)],
@@ -155,7 +162,10 @@ def read_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest | None:
         failed = tuple(
             FailedRecord(str(f["source"]), str(f["error"]), f.get("slug")) for f in data["failed"]
         )
-        return Manifest(dict(data["settings"]), str(data["fingerprint"]), roles, failed)
+        complete = data["summary"].get("complete", True)  # manifests before the flag: finished
+        if not isinstance(complete, bool):
+            return None
+        return Manifest(dict(data["settings"]), str(data["fingerprint"]), roles, failed, complete)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -190,6 +200,11 @@ def index_html(manifest: Manifest, title: str) -> bytes:
         )
     stale = sum(r.stale is not None for r in manifest.roles)
     stale_note = f" ({stale} stale)" if stale else ""
+    if not manifest.complete:
+        stale_note += (
+            ' <span class="stale">The batch that wrote this page did not finish: '
+            "some roles were not attempted.</span>"
+        )
     body = "\n".join(rows) or '<tr><td colspan="3">No reports.</td></tr>'
     page = f"""<!DOCTYPE html>
 <html lang="en">

@@ -216,7 +216,7 @@ def run_batch(
         checkpoint = [time.monotonic()]
         handled: set[str] = set()
 
-        def manifest() -> Manifest:
+        def manifest(complete: bool = False) -> Manifest:
             kept = dict(records)
             slugs = {record.slug for record in kept.values()}
             for source in sorted(roles.keys() - handled):  # not attempted: previous files stay
@@ -225,7 +225,11 @@ def run_batch(
                     kept[source] = old
                     slugs.add(old.slug)
             return Manifest(
-                settings.describe(), fingerprint, tuple(kept.values()), tuple(failures.values())
+                settings.describe(),
+                fingerprint,
+                tuple(kept.values()),
+                tuple(failures.values()),
+                complete,
             )
 
         def on_result(result: JobResult) -> bool:
@@ -256,8 +260,8 @@ def run_batch(
         finally:
             progress.finish()
             report.interrupted = stop.requested
-            report.manifest = manifest()
             report.not_attempted = len(roles.keys() - handled)
+            report.manifest = manifest(complete=not report.not_attempted)
             manifest_bytes = report.manifest.dumps()
             if _record(report, out_dir / manifest_name, manifest_bytes):
                 _prune(out_dir, previous, report.manifest)

@@ -15,10 +15,12 @@ more to render it), and the shards it does not belong to skip it.
 
 Shards may run at the same time into one folder: each locks only its manifest
 (``.manifest.K-of-N.json.lock``) and leaves temporary files alone. ``exporter
-merge DIR`` then checks that every shard's manifest is there and that they agree,
-and writes the ``manifest.json``, ``index.html`` (and ``reports.zip``) a single
-run would have written; it also deletes the temporary files that killed shards
-left, so run it once every shard has exited.
+merge DIR`` then checks that every shard's manifest is there, that they agree and
+that each says its shard finished (``summary.complete``: a shard that was stopped,
+was killed or is still running has only written checkpoints), and writes the
+``manifest.json``, ``index.html`` (and ``reports.zip``) a single run would have
+written; it also deletes the temporary files that killed shards left, so run it
+once every shard has exited.
 """
 
 from __future__ import annotations
@@ -126,9 +128,10 @@ class MergeReport:
 def merge(out_dir: Path, make_zip: bool = False) -> MergeReport:
     """Combine ``manifest.K-of-N.json`` for K = 1..N into what a single run writes.
 
-    Refuses, naming the files, when a shard's manifest is missing or unreadable,
-    when manifests for two shard counts are present, or when two shards disagree
-    (settings, fingerprint, or one slug or role file in both).
+    Refuses, naming the files, when a shard's manifest is missing, unreadable or
+    incomplete (the shard did not finish), when manifests for two shard counts are
+    present, or when two shards disagree (settings, fingerprint, or one slug or role
+    file in both).
     """
     shards = _shard_manifests(out_dir)
     first_name, first = shards[0]
@@ -201,6 +204,11 @@ def _shard_manifests(out_dir: Path) -> list[tuple[str, Manifest]]:
         manifest = read_manifest(out_dir, names[k])
         if manifest is None:
             raise ExporterError(f"{out_dir / names[k]}: not a readable manifest")
+        if not manifest.complete:
+            raise ExporterError(
+                f"{out_dir / names[k]}: shard {k} of {count} did not finish (stopped, killed "
+                "or still running); run it again, it goes on where it stopped, then merge"
+            )
         shards.append((names[k], manifest))
     return shards
 

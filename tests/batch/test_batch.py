@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from exporter.api import render
 from exporter.batch import settings as settings_module
 from exporter.batch.manifest import (
     FailedRecord,
@@ -174,7 +175,7 @@ def test_manifest_hashes_sizes_and_pages_match_the_files(roles, tmp_path):
     batch(roles, out, RenderSettings())
     data = check_manifest_matches_files(out)
     assert data["manifest_version"] == 1
-    assert data["summary"] == {"roles": 3, "stale": 0, "failed": 0}
+    assert data["summary"] == {"roles": 3, "stale": 0, "failed": 0, "complete": True}
     assert [r["slug"] for r in data["roles"]] == sorted(r["slug"] for r in data["roles"])
     assert all(len(r["source_hash"]) == 64 for r in data["roles"])
     assert {r["source"] for r in data["roles"]} == {p.name for p in ROLE_FILES}
@@ -256,6 +257,26 @@ def test_fail_fast_stops_at_the_first_failure(roles, tmp_path, fail_fast):
         assert report.rendered <= 1 and report.not_attempted >= 1
     else:
         assert report.rendered == 2 and report.not_attempted == 0
+    # The manifest and the index say whether every role was attempted.
+    assert manifest(tmp_path / "out")["summary"]["complete"] is not fail_fast
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert ("did not finish" in page) is fail_fast
+
+
+def test_manifests_written_while_a_batch_runs_say_it_has_not_finished(roles, tmp_path, monkeypatch):
+    monkeypatch.setattr("exporter.batch.run.CHECKPOINT_INTERVAL", 0)
+    out = tmp_path / "out"
+    seen: list[bool] = []
+
+    def peeking(role: Any, fmt: Any, options: Any) -> bytes:
+        if (out / "manifest.json").exists():  # a checkpoint after the first role
+            seen.append(manifest(out)["summary"]["complete"])
+        return render(role, fmt, options)
+
+    report = batch(roles, out, render=peeking)
+    assert report.rendered == 3
+    assert seen and not any(seen)  # roles in flight may start before the first checkpoint
+    assert manifest(out)["summary"]["complete"] is True
 
 
 def test_index_links_every_output_and_escapes_names(roles, tmp_path):

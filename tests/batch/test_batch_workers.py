@@ -214,4 +214,4 @@ def test_a_batch_with_nothing_to_do_never_imports_the_renderers(six_roles, tmp_p
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rendered"] == 0
     assert "LOADED []" in proc.stderr
-    assert manifest(out)["summary"] == {"roles": 6, "stale": 0, "failed": 0}
+    assert manifest(out)["summary"] == {"roles": 6, "stale": 0, "failed": 0, "complete": True}

@@ -146,7 +146,7 @@ def test_a_failed_rerender_keeps_the_last_good_files_marked_stale(roles, tmp_pat
         stale = entry(out, path.name)["stale"]
         assert isinstance(stale, str) and stale.startswith(f"{path.name}: ")
     assert "stale" not in entry(out, third.name)
-    assert manifest(out)["summary"] == {"roles": 3, "stale": 2, "failed": 2}
+    assert manifest(out)["summary"] == {"roles": 3, "stale": 2, "failed": 2, "complete": True}
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "3 reports (2 stale)" in index and index.count("the latest render failed") == 2
     check_manifest_matches_files(out)
@@ -178,7 +178,7 @@ def test_a_rerender_past_the_time_limit_keeps_every_previous_file(roles, tmp_pat
     assert len(report.failures) == 3
     assert all("exceeded the time limit of 1 s" in f.error for f in report.failures)
     assert hashes(out) == before
-    assert manifest(out)["summary"] == {"roles": 3, "stale": 3, "failed": 3}
+    assert manifest(out)["summary"] == {"roles": 3, "stale": 3, "failed": 3, "complete": True}
     check_manifest_matches_files(out)
 
 
@@ -335,3 +335,4 @@ def test_any_number_of_stop_signals_end_the_batch_with_whole_files(
     assert rerun.returncode == 0, rerun.stderr
     assert "9 of 9 roles exported" in rerun.stdout
     check_manifest_matches_files(out)
+    assert manifest(out)["summary"]["complete"] is True

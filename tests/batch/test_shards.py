@@ -22,6 +22,7 @@ from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role
 from tests.batch.test_batch import DOCX, batch, edit_role
 from tests.conftest import ROLE_FILES, ROLES_DIR
+from tests.faults import Misbehave
 
 
 def without_times(manifest_bytes: bytes) -> dict[str, Any]:
@@ -170,6 +171,19 @@ def test_merge_refuses_a_missing_shard(roles, tmp_path):
     with pytest.raises(ExporterError, match=r"shard 2 of 3 is missing \(manifest.2-of-3.json\)"):
         merge(out)
     assert not (out / "manifest.json").exists()
+
+
+def test_merge_refuses_a_shard_that_did_not_finish_until_it_runs_again(roles, tmp_path):
+    out = tmp_path / "out"
+    shard = Shard(1, 1)
+    # Stopped at its first failure: the other roles were never attempted.
+    report = shard_batch(roles, out, shard, fail_fast=True, render=Misbehave("fail", "*"))
+    assert report.not_attempted >= 1
+    with pytest.raises(ExporterError, match=r"manifest\.1-of-1\.json: shard 1 of 1 did not finish"):
+        merge(out)
+    assert not (out / "manifest.json").exists()
+    shard_batch(roles, out, shard)  # run again: it goes on where it stopped
+    assert len(merge(out).manifest.roles) == 3
 
 
 def test_merge_refuses_shards_made_with_other_settings(roles, tmp_path):
