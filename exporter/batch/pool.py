@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -81,12 +80,22 @@ class Stop:
             kill_workers(executor)
 
 
+def worker_processes(executor: Executor) -> list[multiprocessing.process.BaseProcess]:
+    """The worker processes of a process pool (none for other executors).
+
+    :class:`~concurrent.futures.ProcessPoolExecutor` does not expose its workers;
+    this is the one place that reads its private ``_processes``, so a change there
+    breaks one function, and the batch and the service kill and join through it.
+    """
+    processes = getattr(executor, "_processes", None) or {}
+    return list(processes.values())
+
+
 def kill_workers(executor: Executor) -> None:
     """End a process pool's workers now (SIGKILL); other executors have none to kill."""
-    processes = getattr(executor, "_processes", None) or {}
-    for pid in list(processes):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+    for process in worker_processes(executor):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # gone, closed, unstarted
+            process.kill()
 
 
 def default_jobs() -> int:

@@ -27,7 +27,7 @@ from typing import Any
 
 from exporter.api import FORMATS
 from exporter.api import render as api_render
-from exporter.batch.pool import WORKER_DIED, process_pool
+from exporter.batch.pool import WORKER_DIED, kill_workers, process_pool, worker_processes
 from exporter.batch.settings import RenderSettings
 from exporter.batch.workers import Job, JobResult, Limits, Renderer, init_worker, render_job
 from exporter.model.role import Role
@@ -92,10 +92,7 @@ class _Slot:
 
 def _kill(executor: Executor) -> None:
     """End an executor's processes now (stuck or dead workers) and let it go."""
-    processes = getattr(executor, "_processes", None) or {}
-    for process in list(processes.values()):
-        with contextlib.suppress(Exception):
-            process.kill()
+    kill_workers(executor)
     with contextlib.suppress(Exception):
         executor.shutdown(wait=False, cancel_futures=True)
 
@@ -155,7 +152,7 @@ class RenderPool:
         self.ready = False
         processes = []
         for slot in self._slots:
-            processes += list((getattr(slot.executor, "_processes", None) or {}).values())
+            processes += worker_processes(slot.executor)
             slot.executor.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + wait
         for process in processes:

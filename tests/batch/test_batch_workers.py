@@ -12,12 +12,13 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docx
 import pytest
 
-from exporter.batch.pool import WORKER_DIED
+from exporter.batch.pool import WORKER_DIED, kill_workers, process_pool, worker_processes
 from exporter.batch.run import RenderSettings, run_batch
 from exporter.batch.workers import Limits
 from exporter.model.rolefile import load_role, role_files
@@ -215,3 +216,34 @@ def test_a_batch_with_nothing_to_do_never_imports_the_renderers(six_roles, tmp_p
     assert json.loads(proc.stdout)["rendered"] == 0
     assert "LOADED []" in proc.stderr
     assert manifest(out)["summary"] == {"roles": 6, "stale": 0, "failed": 0, "complete": True}
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process is gone or a zombie (the executor's thread may reap it first)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_the_pool_names_and_kills_its_worker_processes():
+    executor = process_pool(1, _pid, ())
+    try:
+        pid = executor.submit(_pid).result(timeout=120)
+        processes = worker_processes(executor)
+        assert [p.pid for p in processes] == [pid]
+        kill_workers(executor)
+        deadline = time.monotonic() + 30
+        while not _ended(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(pid)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    with ThreadPoolExecutor(1) as threads:  # no processes: nothing to name or kill
+        assert worker_processes(threads) == []
+        kill_workers(threads)
