@@ -23,7 +23,7 @@ import contextlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
@@ -119,7 +119,7 @@ def process_pool(
 
 
 def run_jobs(
-    jobs: Sequence[Job],
+    jobs: Iterable[Job],
     settings: RenderSettings,
     workers: int,
     on_result: Callable[[JobResult], bool],
@@ -131,10 +131,22 @@ def run_jobs(
 
     Each job runs as ``render_job(job, render)`` on the executor. ``stop`` is
     looked at between results (see :class:`Stop`); jobs never started are simply
-    not reported.
+    not reported. ``jobs`` is read lazily, one job ahead of what is submitted, so a
+    generator that loads each role only when it is due keeps memory flat however
+    many roles a batch has.
     """
     stop = stop or Stop()
-    queue = deque(jobs)
+    pending = iter(jobs)
+    queue: deque[Job] = deque()  # at most one job read ahead of the submissions
+
+    def read_ahead() -> None:
+        if not queue:
+            job = next(pending, None)
+            if job is not None:
+                queue.append(job)
+
+    read_ahead()
+    first = queue[0] if queue else None
     isolate: deque[Job] = deque()
     in_flight: dict[Future[JobResult], Job] = {}
     window = max(1, workers) * 2
@@ -149,7 +161,7 @@ def run_jobs(
             if executor is None:
                 # Workers warm up on a role that rendered well, else on the first one
                 # unless a worker has died already (that role may be what kills them).
-                sample = proven or (jobs[0] if not crashed else None)
+                sample = proven or (first if not crashed else None)
                 warm = (sample.role, sample.limits) if sample else (None, None)
                 executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
                 stop.watch(executor)
@@ -163,6 +175,7 @@ def run_jobs(
                     break
                 job, alone = queue.popleft(), False
                 in_flight[_submit(executor, job, render)] = job
+                read_ahead()
             done, _ = wait(list(in_flight), POLL_SECONDS, return_when=FIRST_COMPLETED)
             if not done:
                 continue

@@ -135,12 +135,28 @@ class BatchReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """A role file to render: what planning learnt of it, without the decoded role.
+
+    The role is read and decoded again when its job is submitted (:func:`_jobs`), so
+    a batch holds a decoded role only for the jobs in flight, not for every role:
+    tens of kilobytes a role, gigabytes for a hundred thousand. Decoding twice costs
+    milliseconds against a render's tenths of a second.
+    """
+
+    source: str
+    path: Path
+    source_hash: str
+    slug: str
+
+
 @dataclass
 class _Plan:
     """Which roles are current, which must be rendered, which failed before rendering."""
 
     current: list[RoleRecord] = field(default_factory=list)
-    jobs: list[Job] = field(default_factory=list)
+    jobs: list[_Due] = field(default_factory=list)
     failed: list[FailedRecord] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     warnings: list[RoleWarning] = field(default_factory=list)
@@ -199,7 +215,8 @@ def run_batch(
         last_good = {r.source: r for r in previous.roles if _intact(out_dir, r)}
         records = {r.source: r for r in plan.current}
         failures: dict[str, FailedRecord] = {}
-        roles = {job.source: job for job in plan.jobs}
+        roles = {due.source: due for due in plan.jobs}
+        in_flight: dict[str, Job] = {}  # decoded roles, only while their jobs run
         report = BatchReport(out_dir, Manifest(), len(paths) - plan.skipped, workers=workers)
         report.up_to_date = len(plan.current)
         report.warnings += [str(warning) for warning in plan.warnings]
@@ -232,8 +249,23 @@ def run_batch(
                 complete,
             )
 
+        def due_jobs() -> Iterator[Job]:
+            """Each due role's job, decoded only when the pool is ready to submit it."""
+            for due in plan.jobs:
+                try:
+                    job = _job(due, settings, fingerprint, limits)
+                except ExporterError as exc:  # changed or gone since it was planned
+                    handled.add(due.source)
+                    fail(FailedRecord(due.source, str(exc), due.slug))
+                    progress.done(failures[due.source])
+                    if fail_fast:
+                        return
+                    continue
+                in_flight[due.source] = job
+                yield job
+
         def on_result(result: JobResult) -> bool:
-            job = roles[result.source]
+            job = in_flight.pop(result.source)
             handled.add(job.source)
             report.worker_peak_rss_kb = max(report.worker_peak_rss_kb, result.peak_rss_kb)
             where = job.source  # manifests are published: role files by name, no paths
@@ -256,7 +288,7 @@ def run_batch(
             if plan.jobs and not stop.requested:
                 # a broken template or stylesheet stops the batch before any role
                 settings.options(brand).check(settings.formats)
-                run_jobs(plan.jobs, settings, workers, on_result, executor_factory, render, stop)
+                run_jobs(due_jobs(), settings, workers, on_result, executor_factory, render, stop)
         finally:
             progress.finish()
             report.interrupted = stop.requested
@@ -328,7 +360,7 @@ def _plan(
     """
     plan = _Plan()
     known = {record.source: record for record in previous.roles}
-    wanted: list[tuple[str, str, Path, RoleRecord | Job]] = []  # slug, source, path, what
+    wanted: list[tuple[str, str, Path, RoleRecord | _Due]] = []  # slug, source, path, what
     for path in paths:
         source = source_name(path)
         plan.paths[source] = path
@@ -368,8 +400,9 @@ def _plan(
             plan.skipped += 1
             continue
         plan.warnings.extend(loaded.warnings)
-        job = Job(loaded.role, source, source_hash, settings, limits)
-        wanted.append((loaded.role.slug, source, path, job))
+        wanted.append(
+            (loaded.role.slug, source, path, _Due(source, path, source_hash, loaded.role.slug))
+        )
     present = set(plan.paths)
     wanting = {source: slug for slug, source, _, _ in wanted}
     for record in previous.roles:
@@ -381,11 +414,27 @@ def _plan(
         if holder != source:
             message = f"{source}: output name {slug!r} is already used by {holder}"
             plan.failed.append(FailedRecord(source, message, slug))
-        elif isinstance(what, Job):
+        elif isinstance(what, _Due):
             plan.jobs.append(what)
         else:
             plan.current.append(what)
     return plan
+
+
+def _job(due: _Due, settings: RenderSettings, fingerprint: str, limits: Limits) -> Job:
+    """The job for a due role: its file read and decoded again, and checked unchanged.
+
+    A file edited since planning is not rendered (its source hash and output name
+    were decided on the old bytes): the role fails with a message saying so, and the
+    next run picks the new bytes up.
+    """
+    raw = read_file(due.path, MAX_FILE_BYTES, due.source)
+    if role_hash(fingerprint, raw) != due.source_hash:
+        raise ExporterError(f"{due.source}: changed while the batch ran; run the batch again")
+    role = decode_role(raw, due.source).role
+    if role.slug != due.slug:  # pragma: no cover - same bytes, same slug
+        raise ExporterError(f"{due.source}: changed while the batch ran; run the batch again")
+    return Job(role, due.source, due.source_hash, settings, limits)
 
 
 def _skipped(message: str) -> str:

@@ -7,10 +7,12 @@ this keeps the tests fast. Tests of worker processes are in ``test_batch_workers
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
 import shutil
+import weakref
 import zipfile
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
@@ -33,7 +35,7 @@ from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files
 from tests.conftest import ROLE_FILES, ROOT
 from tests.faults import Misbehave
-from tests.readback import pdf_reader
+from tests.readback import docx_text, pdf_reader
 
 DOCX = RenderSettings(formats=("docx",))
 
@@ -378,3 +380,54 @@ def test_progress_display_follows_the_stream():
     assert isinstance(for_stream(_Terminal()), Bar)
     assert isinstance(for_stream(io.StringIO()), Lines)
     assert isinstance(for_stream(_Terminal(), quiet=True), Silent)
+
+
+def _more_roles(roles: Path, count: int) -> list[Path]:
+    """``count`` role files in ``roles`` (copies of the fixtures under other names)."""
+    for index in range(count - len(ROLE_FILES)):
+        source = ROLE_FILES[index % len(ROLE_FILES)]
+        copy = roles / f"zz-copy-{index:02}.json"
+        shutil.copy(source, copy)
+        edit_role(copy, role=f"{load_role(source).role} Copy {index}")
+    return role_files(roles)
+
+
+def test_a_batch_holds_decoded_roles_only_for_the_jobs_in_flight(roles, tmp_path):
+    """Roles are decoded when their job is submitted, not all at once while planning."""
+    _more_roles(roles, 12)
+    alive: list[weakref.ref[Any]] = []
+    most = 0
+
+    def counting(role: Any, fmt: Any, options: Any) -> bytes:
+        nonlocal most
+        alive.append(weakref.ref(role))
+        gc.collect()
+        most = max(most, sum(ref() is not None for ref in alive))
+        return b"tiny " + role.slug.encode()
+
+    report = batch(roles, tmp_path / "out", render=counting)  # 1 worker: 2 in flight
+    assert report.rendered == 12
+    assert most <= 4  # two in flight, one read ahead, and the one being reported
+
+
+def test_a_role_file_changed_while_the_batch_runs_fails_and_the_next_run_takes_it(roles, tmp_path):
+    paths = _more_roles(roles, 8)
+    last = paths[-1]
+
+    def editing(role: Any, fmt: Any, options: Any) -> bytes:
+        if not editing.done:  # type: ignore[attr-defined]
+            editing.done = True  # type: ignore[attr-defined]
+            edit_role(last, data_points=4242)  # after planning, before its job is due
+        return render(role, fmt, options)
+
+    editing.done = False  # type: ignore[attr-defined]
+    out = tmp_path / "out"
+    report = batch(roles, out, render=editing)
+    assert [f.error for f in report.failures] == [
+        f"{last.name}: changed while the batch ran; run the batch again"
+    ]
+    assert report.rendered == 7 and not report.not_attempted
+    again = batch(roles, out)
+    assert (again.rendered, again.up_to_date, again.ok) == (1, 7, True)
+    text = docx_text((out / f"{load_role(last).slug}.docx").read_bytes())
+    assert "4,242" in text
