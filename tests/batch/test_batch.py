@@ -407,7 +407,7 @@ def test_a_batch_holds_decoded_roles_only_for_the_jobs_in_flight(roles, tmp_path
 
     report = batch(roles, tmp_path / "out", render=counting)  # 1 worker: 2 in flight
     assert report.rendered == 12
-    assert most <= 4  # two in flight, one read ahead, and the one being reported
+    assert most <= 4  # two in flight, one read ahead, and the first (warms new workers)
 
 
 def test_a_role_file_changed_while_the_batch_runs_fails_and_the_next_run_takes_it(roles, tmp_path):
