@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -68,6 +68,23 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     return (first, min(last, size - 1))
 
 
+def not_modified_since(header: str | None, modified: float) -> bool:
+    """Whether an If-Modified-Since header's date is at or after ``modified``.
+
+    HTTP dates have whole seconds, so the file's time is compared by its second;
+    a header that is not a valid HTTP date is ignored (RFC 9110, 13.1.3).
+    """
+    if header is None:
+        return False
+    try:
+        since = parsedate_to_datetime(header.strip())
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:  # not a GMT date: not an HTTP date
+        return False
+    return int(modified) <= since.timestamp()
+
+
 def http_date(timestamp: float) -> str:
     """An IMF-fixdate for Last-Modified."""
     return formatdate(timestamp, usegmt=True)
@@ -104,7 +121,12 @@ def file_response(
     fmt: str,
     inline: bool = False,
 ) -> Response:
-    """A file with its validators; 304 for a matching If-None-Match, 206 for a PDF range."""
+    """A file with its validators; 304 when the client's copy is current, 206 for a PDF range.
+
+    The client's copy is current when If-None-Match names the ETag or, only when
+    there is no If-None-Match (RFC 9110, 13.2.2), when If-Modified-Since is not
+    earlier than the file's Last-Modified. Several ranges get the whole file.
+    """
     etag = etag_of(sha256)
     headers = {
         "ETag": etag,
@@ -114,7 +136,11 @@ def file_response(
     }
     if fmt == "pdf":
         headers["Accept-Ranges"] = "bytes"
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        if etag_matches(if_none_match, etag):
+            return Response(status_code=304, headers=headers)
+    elif not_modified_since(request.headers.get("if-modified-since"), modified):
         return Response(status_code=304, headers=headers)
     wanted = None
     if fmt == "pdf":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 import threading
@@ -106,6 +107,26 @@ def test_etag_gives_304(server: Server) -> None:
     assert again.headers["etag"] == first.headers["etag"]
     other = httpx.get(url, headers={"If-None-Match": '"0000"'})
     assert other.status_code == 200 and other.content == first.content
+
+
+def test_if_modified_since_gives_304_unless_an_etag_is_asked_about(server: Server) -> None:
+    url = server.url + "/roles/lead-backend-specialist-canada.docx"
+    first = httpx.get(url)
+    stamp = first.headers["last-modified"]
+    same = httpx.get(url, headers={"If-Modified-Since": stamp})
+    assert same.status_code == 304 and same.content == b""
+    assert same.headers["last-modified"] == stamp
+    earlier = email.utils.formatdate(
+        email.utils.parsedate_to_datetime(stamp).timestamp() - 60, usegmt=True
+    )
+    older = httpx.get(url, headers={"If-Modified-Since": earlier})
+    assert older.status_code == 200 and older.content == first.content
+    # If-None-Match decides when both are sent (RFC 9110): a stale ETag gets the file.
+    both = httpx.get(url, headers={"If-Modified-Since": stamp, "If-None-Match": '"0000"'})
+    assert both.status_code == 200 and both.content == first.content
+    for nonsense in ("yesterday", "Mon, 99 Foo 2026 00:00:00", ""):
+        got = httpx.get(url, headers={"If-Modified-Since": nonsense})
+        assert got.status_code == 200, nonsense
 
 
 def test_ranges_of_a_pdf(server: Server) -> None:
