@@ -51,7 +51,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return found
 
 
-def test_the_wheel_carries_templates_and_styles(wheel):
+def test_the_wheel_carries_templates_styles_and_the_service_page(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "exporter/templates/report.html",
@@ -60,6 +60,9 @@ def test_the_wheel_carries_templates_and_styles(wheel):
         "exporter/styles/brand.toml",
         "exporter/styles/reference.docx",
         "exporter/styles/logo.svg",
+        "exporter/service/assets/index.html",
+        "exporter/service/assets/service.css",
+        "exporter/service/assets/service.js",
     ):
         assert required in names
 

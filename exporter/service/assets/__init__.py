@@ -1,0 +1,1 @@
+"""The service's page template, stylesheet and script (package data, not code)."""
