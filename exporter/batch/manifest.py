@@ -93,6 +93,26 @@ class FailedRecord:
 
 
 @dataclass(frozen=True)
+class OverviewRecord:
+    """The all-roles overview a batch wrote (``--overview``) and what it was made from.
+
+    ``source_hash`` covers the render settings and every role in it (slug and source
+    hash), so an unchanged set of roles keeps its overview without rendering it again.
+    """
+
+    source_hash: str
+    roles: int
+    outputs: tuple[OutputRecord, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source_hash": self.source_hash,
+            "roles": self.roles,
+            "outputs": {o.format: o.to_json() for o in sorted(self.outputs, key=_format_order)},
+        }
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What the output folder holds, and what failed."""
 
@@ -101,9 +121,10 @@ class Manifest:
     roles: tuple[RoleRecord, ...] = ()
     failed: tuple[FailedRecord, ...] = ()
     complete: bool = True  #: every role of the run was attempted (see the module's docstring)
+    overview: OverviewRecord | None = None  #: ``--overview``'s files, when there are any
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "manifest_version": MANIFEST_VERSION,
             "settings": self.settings,
             "fingerprint": self.fingerprint,
@@ -116,14 +137,31 @@ class Manifest:
             "roles": [r.to_json() for r in sorted(self.roles, key=lambda r: (r.slug, r.source))],
             "failed": [f.to_json() for f in sorted(self.failed, key=lambda f: f.source)],
         }
+        if self.overview is not None:
+            data["overview"] = self.overview.to_json()
+        return data
 
     def dumps(self) -> bytes:
         """The manifest as JSON bytes: sorted, indented, no timestamps."""
         return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
     def files(self) -> list[str]:
-        """Every output file name the manifest lists, in manifest order."""
-        return [o.file for r in sorted(self.roles, key=lambda r: r.slug) for o in r.outputs]
+        """Every output file name the manifest lists, in manifest order (the overview last)."""
+        files = [o.file for r in sorted(self.roles, key=lambda r: r.slug) for o in r.outputs]
+        if self.overview is not None:
+            files += [o.file for o in sorted(self.overview.outputs, key=_format_order)]
+        return files
+
+
+def outputs_intact(folder: Path, outputs: tuple[OutputRecord, ...]) -> bool:
+    """Every file of ``outputs`` is in ``folder`` with its recorded size."""
+    for output in outputs:
+        try:
+            if (folder / output.file).stat().st_size != output.size:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _format_order(output: OutputRecord) -> tuple[int, str]:
@@ -144,20 +182,18 @@ def read_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest | None:
                 role=str(r["role"]),
                 country=str(r["country"]),
                 source_hash=str(r["source_hash"]),
-                outputs=tuple(
-                    OutputRecord(
-                        format=str(fmt),
-                        file=str(o["file"]),
-                        size=int(o["size"]),
-                        sha256=str(o["sha256"]),
-                        render_seconds=float(o["render_seconds"]),
-                        pages=None if o.get("pages") is None else int(o["pages"]),
-                    )
-                    for fmt, o in r["outputs"].items()
-                ),
+                outputs=_outputs(r["outputs"]),
                 stale=None if r.get("stale") is None else str(r["stale"]),
             )
             for r in data["roles"]
+        )
+        found = data.get("overview")
+        overview = (
+            None
+            if found is None
+            else OverviewRecord(
+                str(found["source_hash"]), int(found["roles"]), _outputs(found["outputs"])
+            )
         )
         failed = tuple(
             FailedRecord(str(f["source"]), str(f["error"]), f.get("slug")) for f in data["failed"]
@@ -165,9 +201,25 @@ def read_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest | None:
         complete = data["summary"].get("complete", True)  # manifests before the flag: finished
         if not isinstance(complete, bool):
             return None
-        return Manifest(dict(data["settings"]), str(data["fingerprint"]), roles, failed, complete)
+        return Manifest(
+            dict(data["settings"]), str(data["fingerprint"]), roles, failed, complete, overview
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _outputs(found: dict[str, Any]) -> tuple[OutputRecord, ...]:
+    return tuple(
+        OutputRecord(
+            format=str(fmt),
+            file=str(o["file"]),
+            size=int(o["size"]),
+            sha256=str(o["sha256"]),
+            render_seconds=float(o["render_seconds"]),
+            pages=None if o.get("pages") is None else int(o["pages"]),
+        )
+        for fmt, o in found.items()
+    )
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -206,6 +258,13 @@ def index_html(manifest: Manifest, title: str) -> bytes:
             "some roles were not attempted.</span>"
         )
     body = "\n".join(rows) or '<tr><td colspan="3">No reports.</td></tr>'
+    overview = ""
+    if manifest.overview is not None:
+        links = " ".join(
+            f'<a href="{html.escape(quote(o.file))}">{html.escape(o.format.upper())}</a>'
+            for o in sorted(manifest.overview.outputs, key=_format_order)
+        )
+        overview = f"<p>All {manifest.overview.roles} roles in one document: {links}</p>\n"
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -223,7 +282,7 @@ a {{ margin-right: 0.6rem; }}
 <body>
 <h1>{html.escape(title)}</h1>
 <p>{len(manifest.roles)} reports{stale_note}. <a href="{MANIFEST_NAME}">manifest.json</a></p>
-<table>
+{overview}<table>
 <thead>
 <tr><th scope="col">Role</th><th scope="col">Country</th><th scope="col">Files</th></tr>
 </thead>

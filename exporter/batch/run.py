@@ -41,18 +41,22 @@ from exporter.batch.manifest import (
     ZIP_NAME,
     FailedRecord,
     Manifest,
+    OverviewRecord,
     RoleRecord,
     index_html,
+    outputs_intact,
     read_manifest,
     write_if_changed,
     write_zip,
 )
+from exporter.batch.overview import OVERVIEW_STEM, update_overview
 from exporter.batch.pool import ExecutorFactory, Stop, default_jobs, process_pool, run_jobs
 from exporter.batch.progress import Progress, Silent
 from exporter.batch.settings import RenderSettings, role_hash
 from exporter.batch.workers import Job, JobResult, Limits, Renderer
 from exporter.errors import ExporterError, RoleError
 from exporter.files import remove_partials
+from exporter.model.brand import Brand
 from exporter.model.jsonfile import read_file
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import RoleWarning, decode_role
@@ -184,12 +188,16 @@ def run_batch(
     render: Renderer = api_render,
     manifest_name: str = MANIFEST_NAME,
     select: Callable[[str], bool] | None = None,
+    overview: bool = False,
 ) -> BatchReport:
     """Bring ``out_dir`` up to date with the role files in ``paths`` (see the module doc).
 
     ``executor_factory`` and ``render`` are seams: any ``concurrent.futures``
     executor runs the jobs, and ``render(role, format, options) -> bytes`` makes
     each file (tests pass renderers that sleep, crash or hoard memory).
+
+    With ``overview``, ``out_dir`` also gets the all-roles overview of the roles
+    exported (:mod:`exporter.batch.overview`); a shard cannot write it.
 
     A shard of a job array (:mod:`exporter.batch.shards`) passes ``select``, which
     keeps a role by its slug (by its file name when it has no slug), and its own
@@ -207,6 +215,10 @@ def run_batch(
     make_folder(out_dir)
     stop = Stop()
     sharded = manifest_name != MANIFEST_NAME
+    if overview and sharded:
+        raise ExporterError(
+            "a shard cannot write the overview: run `exporter overview` after `exporter merge`"
+        )
     with exclusive(out_dir, manifest_name if sharded else None), _signals_stop(stop):
         if not sharded:  # other shards may be writing this folder right now
             remove_partials(out_dir)
@@ -294,6 +306,10 @@ def run_batch(
             report.interrupted = stop.requested
             report.not_attempted = len(roles.keys() - handled)
             report.manifest = manifest(complete=not report.not_attempted)
+            if overview:
+                report.manifest = _with_overview(
+                    report, settings, brand, fingerprint, plan.paths, previous.overview
+                )
             manifest_bytes = report.manifest.dumps()
             if _record(report, out_dir / manifest_name, manifest_bytes):
                 _prune(out_dir, previous, report.manifest)
@@ -307,6 +323,45 @@ def run_batch(
                 report.errors.append(_io_error(out_dir / ZIP_NAME, exc))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _with_overview(
+    report: BatchReport,
+    settings: RenderSettings,
+    brand: Brand,
+    fingerprint: str,
+    paths: dict[str, Path],
+    previous: OverviewRecord | None,
+) -> Manifest:
+    """The run's manifest with the overview brought up to date (see :mod:`.overview`).
+
+    A run that did not attempt every role, was stopped, or whose overview fails,
+    keeps the previous overview; a failure is reported in :attr:`BatchReport.errors`.
+    The overview renders in this process, so while it does a signal stops it at once
+    (the roles' files and records are already settled).
+    """
+    manifest = report.manifest
+    kept = (
+        previous
+        if previous is not None and outputs_intact(report.out_dir, previous.outputs)
+        else None
+    )
+    if not manifest.complete or report.interrupted:
+        return dataclasses.replace(manifest, overview=kept)
+    fresh = [record for record in manifest.roles if record.stale is None]
+    try:
+        with _signals_raise():
+            made = update_overview(
+                report.out_dir, settings, brand, fingerprint, fresh, paths, previous
+            )
+    except KeyboardInterrupt:
+        report.interrupted = True
+        return dataclasses.replace(manifest, overview=kept)
+    except Exception as exc:  # a bad role file or a renderer bug: the roles are safe
+        name = report.out_dir / f"{OVERVIEW_STEM}.{settings.formats[0]}"
+        report.errors.append(f"{name}: cannot make the overview: {exc}")
+        return dataclasses.replace(manifest, overview=kept)
+    return dataclasses.replace(manifest, overview=made)
 
 
 def _record(report: BatchReport, path: Path, data: bytes) -> bool:
@@ -448,13 +503,7 @@ def _intact(out_dir: Path, record: RoleRecord, formats: tuple[str, ...] | None =
     """The record's outputs are the formats asked for, present with their recorded sizes."""
     if formats is not None and sorted(o.format for o in record.outputs) != sorted(formats):
         return False
-    for output in record.outputs:
-        try:
-            if (out_dir / output.file).stat().st_size != output.size:
-                return False
-        except OSError:
-            return False
-    return True
+    return outputs_intact(out_dir, record.outputs)
 
 
 def _prune(out_dir: Path, previous: Manifest, current: Manifest) -> None:
@@ -470,23 +519,33 @@ def _prune(out_dir: Path, previous: Manifest, current: Manifest) -> None:
 
 
 @contextlib.contextmanager
-def _signals_stop(stop: Stop) -> Iterator[None]:
+def _on_signals(handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """``handler`` answers SIGINT and SIGTERM while the block runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in before.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+
+def _signals_stop(stop: Stop) -> contextlib.AbstractContextManager[None]:
     """SIGINT and SIGTERM ask the batch to stop instead of raising mid-write.
 
     The first lets running roles finish; a second kills the workers (see
     :class:`~exporter.batch.pool.Stop`). Outside the main thread signals are
     left alone.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    return _on_signals(lambda signum, frame: stop.request())
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.request()
 
-    before = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+def _signals_raise() -> contextlib.AbstractContextManager[None]:
+    """SIGINT and SIGTERM raise KeyboardInterrupt (for work done in this process)."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    return _on_signals(interrupt)

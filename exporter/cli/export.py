@@ -113,6 +113,13 @@ def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first role that fails.")
 @limit_options
 @click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
+@click.option(
+    "--overview",
+    "with_overview",
+    is_flag=True,
+    help="Also write overview.pdf/.docx of every exported role (as `exporter overview`), "
+    "rendered again only when a role changed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @click.option(
@@ -139,6 +146,7 @@ def batch(
     fail_fast: bool,
     limits: Limits,
     make_zip: bool,
+    with_overview: bool,
     as_json: bool,
     quiet: bool,
     dask_address: str | None,
@@ -155,7 +163,7 @@ def batch(
 
     \b
     Example:
-      exporter batch fixtures/roles --out dist --jobs 2 --zip
+      exporter batch fixtures/roles --out dist --jobs 2 --zip --overview
       exporter batch fixtures/roles --out dist --dask tcp://scheduler:8786
       exporter batch fixtures/roles --out dist --shard 2/8   # then: exporter merge dist
     """
@@ -172,6 +180,10 @@ def batch(
 
         if make_zip:
             raise click.UsageError("--zip with --shard: pass --zip to `exporter merge` instead")
+        if with_overview:
+            raise click.UsageError(
+                "--overview with --shard: run `exporter overview` after `exporter merge`"
+            )
         part = parse_shard(shard, os.environ)
         sharding = {"manifest_name": part.manifest_name, "select": part.holds}
     with contextlib.ExitStack() as stack:
@@ -194,6 +206,7 @@ def batch(
             limits=limits,
             progress=progress.for_stream(sys.stderr, quiet=quiet),
             make_zip=make_zip,
+            overview=with_overview,
             **sharding,
         )
     for warning in report.warnings:

@@ -167,6 +167,11 @@ def check_manifest_matches_files(out: Path) -> dict[str, Any]:
             if fmt == "pdf":
                 assert output["pages"] == len(pdf_reader(body).pages)
             listed.add(output["file"])
+    for fmt, output in data.get("overview", {}).get("outputs", {}).items():
+        body = (out / output["file"]).read_bytes()
+        assert output["file"] == f"overview.{fmt}"
+        assert (output["size"], output["sha256"]) == (len(body), hashlib.sha256(body).hexdigest())
+        listed.add(output["file"])
     on_disk = {p.name for p in out.iterdir() if p.suffix in (".pdf", ".docx")}
     assert on_disk == listed
     return data
