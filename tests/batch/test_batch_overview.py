@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +17,7 @@ from exporter.cli import cli
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import batch, check_manifest_matches_files, edit_role, manifest
+from tests.conftest import ROOT
 from tests.faults import Misbehave
 from tests.readback import docx_text, pdf_text
 
@@ -112,3 +117,43 @@ def test_cli_batch_overview(runner, roles, tmp_path):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     assert manifest(out)["overview"]["outputs"]["docx"]["file"] == "overview.docx"
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_overview_at_once_and_keeps_the_last_one(roles, tmp_path):
+    out = tmp_path / "out"
+    batch(roles, out, overview=True)
+    before = (out / "overview.docx").read_bytes()
+    edit_role(role_files(roles)[0], data_points=999)
+    driver = (
+        "import sys, time; from pathlib import Path;"
+        "import exporter.batch.overview as o;"
+        "o.render_overview = lambda *a: (Path(sys.argv[2]).touch(), time.sleep(120));"
+        "from exporter.batch.run import run_batch, RenderSettings;"
+        "from exporter.model.rolefile import role_files;"
+        "r = run_batch(role_files(sys.argv[1]), Path(sys.argv[3]),"
+        " RenderSettings(formats=('docx',)), jobs=1, overview=True);"
+        "sys.exit(130 if r.interrupted else 0)"
+    )
+    started = tmp_path / "overview-started"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", driver, str(roles), str(started), str(out)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), "the overview never started"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)  # not the 120 s the render would take
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err.decode()
+    assert b"Traceback" not in err
+    assert (out / "overview.docx").read_bytes() == before
+    data = check_manifest_matches_files(out)
+    assert data["summary"]["complete"] is True and data["overview"]["roles"] == 3
