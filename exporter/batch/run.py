@@ -113,7 +113,15 @@ class BatchReport:
             + (f", {self.stale} kept stale" if self.stale else "")
             + (f", {self.not_attempted} not attempted" if self.not_attempted else "")
             + f") in {self.seconds:.1f} s"
+            + self._overview_note()
         )
+
+    def _overview_note(self) -> str:
+        overview = self.manifest.overview
+        if overview is None:
+            return ""
+        names = "/".join(o.file for o in overview.outputs)
+        return f"; {names}: all {overview.roles} roles"
 
     def to_json(self) -> dict[str, Any]:
         """The run's summary for scripts (``exporter batch --json``)."""
@@ -136,6 +144,11 @@ class BatchReport:
             "manifest": str(self.out_dir / MANIFEST_NAME),
             "index": str(self.out_dir / INDEX_NAME),
             "zip": str(self.zip_path) if self.zip_path else None,
+            "overview": (
+                None
+                if self.manifest.overview is None
+                else [str(self.out_dir / o.file) for o in self.manifest.overview.outputs]
+            ),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -117,6 +118,9 @@ def test_cli_batch_overview(runner, roles, tmp_path):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     assert manifest(out)["overview"]["outputs"]["docx"]["file"] == "overview.docx"
+    assert result.stdout.rstrip().endswith("s; overview.docx: all 3 roles")
+    result = runner.invoke(cli, [*args, "--json"])
+    assert json.loads(result.stdout)["overview"] == [str(out / "overview.docx")]
 
 
 @pytest.mark.slow
