@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -17,6 +18,7 @@ from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Emu
 from lxml import etree
 
 from exporter.files import zip_entry
@@ -206,6 +208,20 @@ def shade_cell(cell: Any, fill: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     insert_ordered(tc_pr, shading, TC_PR_ORDER)
+
+
+def fixed_column_widths(table: Any, widths: Sequence[int]) -> None:
+    """Lay a table out at fixed column ``widths`` (EMU), as the PDF's ``table-layout: fixed``.
+
+    Word reads a cell's own width before the table's grid, and python-docx gives every
+    cell an equal one, so the grid, every cell and a fixed layout are all set.
+    """
+    table.autofit = False  # w:tblLayout w:type="fixed"
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Emu(width)
+    for tr in table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths, strict=True):
+            tc.width = Emu(width)
 
 
 def repeat_header_row(row: Any) -> None:

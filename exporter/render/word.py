@@ -197,6 +197,12 @@ class DocxWriter:
     def _table(self, document: DocxDocument, block: Table) -> None:
         self._add(document, "Caption", block.caption).paragraph_format.keep_with_next = True
         table = self._add_table(document, 1 + len(block.rows), len(block.header))
+        if block.widths:  # the outline's percentages of the text width, as in the PDF
+            section = document.sections[-1]
+            page, left, right = section.page_width, section.left_margin, section.right_margin
+            text_width = (page or 0) - (left or 0) - (right or 0)  # set by _page_setup
+            total = sum(block.widths)
+            ooxml.fixed_column_widths(table, [text_width * w // total for w in block.widths])
         header = table.rows[0]
         ooxml.repeat_header_row(header)
         surface = self.brand.colours.surface.lstrip("#")

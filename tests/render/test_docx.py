@@ -168,3 +168,49 @@ def test_document_language_is_set(docx_bytes):
 
 def test_same_input_gives_same_bytes(role):
     assert api.render_docx(role) == api.render_docx(role)
+
+
+def _fixed_widths(table) -> list[int] | None:
+    """The grid widths (twips) of a fixed-layout table whose every cell agrees; else None."""
+    tbl = table._tbl
+    layout = tbl.tblPr.find(qn("w:tblLayout"))
+    if layout is None or layout.get(qn("w:type")) != "fixed":
+        return None
+    grid = [int(col.get(qn("w:w"))) for col in tbl.tblGrid.findall(qn("w:gridCol"))]
+    for tr in tbl.tr_lst:
+        cells = [int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for tc in tr.tc_lst]
+        assert cells == grid
+    return grid
+
+
+def test_tables_keep_the_outlines_column_widths(report, docx_bytes):
+    """As the PDF's fixed table layout: each column its share of the text width."""
+    from exporter.report.outline import Table
+
+    document = docx_document(docx_bytes)
+    section = document.sections[0]
+    text_width = (section.page_width - section.left_margin - section.right_margin) / 635  # twips
+    by_header = {tuple(c.text for c in t.rows[0].cells): t for t in document.tables}
+    blocks = [b for s in report.sections for b in s.blocks if isinstance(b, Table) and b.widths]
+    assert blocks
+    for block in blocks:
+        grid = _fixed_widths(by_header[block.header])
+        assert grid is not None
+        for width, share in zip(grid, block.widths, strict=True):
+            assert abs(width - text_width * share / sum(block.widths)) <= 2
+
+
+def test_the_overview_table_keeps_its_column_widths(tmp_path):
+    from exporter.model.rolefile import load_role
+    from exporter.report.overview import TABLE_HEADER, TABLE_WIDTHS
+    from tests.conftest import ROLE_FILES
+
+    data = api.render_overview([load_role(p) for p in ROLE_FILES], "docx", api.RenderOptions())
+    document = docx_document(data)
+    (table,) = [
+        t for t in document.tables if tuple(c.text for c in t.rows[0].cells) == TABLE_HEADER
+    ]
+    grid = _fixed_widths(table)
+    assert grid is not None
+    assert [round(100 * w / sum(grid)) for w in grid] == list(TABLE_WIDTHS)
+    assert grid[0] > 1.5 * grid[1]  # the role's name gets room; equal columns broke it mid-word
