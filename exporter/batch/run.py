@@ -156,7 +156,7 @@ class BatchReport:
 class _Due:
     """A role file to render: what planning learnt of it, without the decoded role.
 
-    The role is read and decoded again when its job is submitted (:func:`_jobs`), so
+    The role is read and decoded again when its job is submitted (:func:`_job`), so
     a batch holds a decoded role only for the jobs in flight, not for every role:
     tens of kilobytes a role, gigabytes for a hundred thousand. Decoding twice costs
     milliseconds against a render's tenths of a second.
@@ -258,7 +258,10 @@ def run_batch(
         checkpoint = [time.monotonic()]
         handled: set[str] = set()
 
-        def manifest(complete: bool = False) -> Manifest:
+        def manifest(
+            complete: bool = False, overview: OverviewRecord | None = previous.overview
+        ) -> Manifest:
+            """The manifest as things stand; checkpoints keep listing the previous overview."""
             kept = dict(records)
             slugs = {record.slug for record in kept.values()}
             for source in sorted(roles.keys() - handled):  # not attempted: previous files stay
@@ -272,6 +275,7 @@ def run_batch(
                 tuple(kept.values()),
                 tuple(failures.values()),
                 complete,
+                overview,
             )
 
         def due_jobs() -> Iterator[Job]:
@@ -318,7 +322,7 @@ def run_batch(
             progress.finish()
             report.interrupted = stop.requested
             report.not_attempted = len(roles.keys() - handled)
-            report.manifest = manifest(complete=not report.not_attempted)
+            report.manifest = manifest(complete=not report.not_attempted, overview=None)
             if overview:
                 report.manifest = _with_overview(
                     report, settings, brand, fingerprint, plan.paths, previous.overview

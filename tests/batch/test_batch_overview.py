@@ -161,3 +161,20 @@ def test_ctrl_c_stops_the_overview_at_once_and_keeps_the_last_one(roles, tmp_pat
     assert (out / "overview.docx").read_bytes() == before
     data = check_manifest_matches_files(out)
     assert data["summary"]["complete"] is True and data["overview"]["roles"] == 3
+
+
+def test_checkpoints_keep_listing_the_previous_overview(roles, tmp_path, monkeypatch):
+    """A batch killed mid-run leaves a manifest that still lists the overview on disk."""
+    monkeypatch.setattr("exporter.batch.run.CHECKPOINT_INTERVAL", 0)
+    out = tmp_path / "out"
+    batch(roles, out, overview=True)
+    listed: list[bool] = []
+
+    def peeking(role: Any, fmt: Any, options: Any) -> bytes:
+        data = manifest(out)
+        if not data["summary"]["complete"]:  # a checkpoint of this run
+            listed.append("overview" in data)
+        return b"tiny " + role.slug.encode()
+
+    batch(roles, out, overview=True, force=True, render=peeking)
+    assert listed and all(listed)
