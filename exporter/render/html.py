@@ -9,11 +9,13 @@ Compiled templates are kept in this user's cache folder
 compiling the eight templates costs a one-off render command about 40 ms, loading
 them about 3 ms. Jinja2 checks each cached entry against the template's source
 (and the Python version), so an edited template is compiled afresh; a cache
-folder that is not private to this user is not used at all.
+folder that is not private to this user is not used at all, and one that cannot
+be read or written (a full disk, a read-only home) only means compiling again.
 """
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from jinja2 import (
     Template,
     TemplateError,
 )
+from jinja2.bccache import Bucket
 
 from exporter.errors import BrandError
 from exporter.files import private_folder, user_cache_folder
@@ -82,6 +85,22 @@ def template_environment(folder: Path | None = None) -> Environment:
     return env
 
 
+class _TemplateCache(FileSystemBytecodeCache):
+    """Jinja2's file cache of compiled templates, where a cache that cannot be read or
+    written (a full disk, a read-only home) is only a miss: Jinja2 itself would fail
+    the render when it cannot create its temporary file."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def compiled_templates() -> BytecodeCache | None:
     """The cache of compiled templates, or None when no private cache folder can be had
     (no home folder either, or a cache folder another user controls)."""
@@ -89,7 +108,7 @@ def compiled_templates() -> BytecodeCache | None:
         folder = private_folder(user_cache_folder("templates"))
     except RuntimeError:  # neither XDG_CACHE_HOME nor a home folder
         return None
-    return None if folder is None else FileSystemBytecodeCache(str(folder))
+    return None if folder is None else _TemplateCache(str(folder))
 
 
 @cache

@@ -235,3 +235,28 @@ def test_the_command_in_another_programs_process_leaves_the_collector_alone(runn
     result = runner.invoke(cli, ["render", str(role), "--format", "pdf", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert gc.get_freeze_count() == before
+
+
+def test_a_cache_that_cannot_be_written_or_read_is_only_a_miss(template_cache, monkeypatch, role):
+    """A full disk or an unreadable entry never fails a render (Jinja2's own cache would)."""
+    import errno
+
+    def disk_full(*_: object, **__: object) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("jinja2.bccache.tempfile.NamedTemporaryFile", disk_full)
+    report = api.report_for(role)
+    assert role.role in html.render_html(report, api.default_brand())
+    assert not template_cache.exists() or not list(template_cache.iterdir())
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(template_cache.parents[1]))
+    html.report_template.cache_clear()
+    html.report_template()  # now the cache is written
+    assert list(template_cache.iterdir())
+
+    def unreadable(*_: object, **__: object) -> Any:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("jinja2.bccache.open", unreadable, raising=False)
+    html.report_template.cache_clear()
+    assert role.role in html.render_html(report, api.default_brand())
