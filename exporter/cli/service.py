@@ -86,8 +86,10 @@ def serve(
     """Serve every role in ROLES_DIR (default: ./roles) as PDF and DOCX over HTTP.
 
     Opens a web page listing the roles with their downloads, rendered on demand
-    and cached; an edited role file is served fresh without a restart. Needs the
-    serve extra: pip install 'exporter[serve]'. Stops cleanly on SIGTERM/Ctrl-C.
+    and cached; an edited role file, template, stylesheet or brand is served fresh
+    without a restart (a template or brand that does not load is logged, and the last
+    good one stays in use). Needs the serve extra: pip install 'exporter[serve]'.
+    Stops cleanly on SIGTERM/Ctrl-C.
 
     \b
     Example:

@@ -8,6 +8,7 @@ and ``/roles/{slug}`` as JSON, ``/roles/{slug}.pdf`` and ``.docx`` the files,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import time
@@ -38,6 +39,7 @@ from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
 from exporter.report.outline import figures
 from exporter.service.cache import DEFAULT_CACHE_BYTES, CachedFile, DiskCache
+from exporter.service.inputs import POLL_SECONDS, InputWatch
 from exporter.service.metrics import Metrics, ObserveRequests
 from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
 from exporter.service.responses import MEDIA_TYPES, file_response, problem
@@ -77,6 +79,7 @@ def create_app(
     title: str = "Role reports",
     render: Renderer = api_render,
     executor_factory: ExecutorFactory = process_pool,
+    reload_seconds: float = POLL_SECONDS,
 ) -> Starlette:
     """The service as an ASGI application serving the roles in ``roles_dir``.
 
@@ -84,7 +87,9 @@ def create_app(
     ``jobs`` worker processes render (default one per core) and at most ``queue``
     more renders wait. ``api_token``, if given, is required as a bearer token by
     ``POST /render`` (``exporter serve`` passes ``$EXPORTER_API_TOKEN``).
-    ``render`` and ``executor_factory`` are the batch's seams, for tests.
+    ``render`` and ``executor_factory`` are the batch's seams, for tests. Changed
+    templates, styles or brand files are picked up every ``reload_seconds``
+    (:mod:`exporter.service.inputs`).
     Raises :class:`~exporter.errors.ExporterError` for bad settings (brand, templates).
     """
     settings = replace(settings or RenderSettings(), formats=FORMATS)
@@ -275,7 +280,7 @@ def create_app(
         except RoleError as exc:
             errors = [{"field": p.field, "message": p.message} for p in exc.problems]
             return problem(422, "Invalid role", str(exc), errors=errors)
-        job = Job(role, "request body", role_hash(fingerprint, raw), settings, limits)
+        job = Job(role, "request body", role_hash(index.fingerprint, raw), settings, limits)
         return await deliver(request, job, fmt)
 
     async def healthz(request: Request) -> Response:
@@ -293,12 +298,22 @@ def create_app(
     token = api_token
     _replaced = [0]
 
+    def inputs_changed(new: str) -> None:
+        pool.renew()  # first: no role gets its new hash before the workers are renewed
+        index.refresh(new)
+
+    watch = InputWatch(settings, fingerprint, inputs_changed)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await pool.start()
+        watching = asyncio.create_task(watch.run(reload_seconds))
         try:
             yield
         finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
             await pool.stop()
 
     routes: list[BaseRoute] = [

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -74,11 +74,15 @@ class _Slot:
     def __init__(self, pool: RenderPool) -> None:
         self.pool = pool
         self.executor = pool.new_executor()
+        self.generation = pool.generation  # of the render inputs its worker loaded
         self.fresh = True
 
-    def replace(self) -> None:
+    def replace(self, broken: bool = True) -> None:
+        """A new worker in place of this one (``broken``: counted as a replacement)."""
         old, self.executor = self.executor, self.pool.new_executor()
-        self.pool.replacements += 1
+        self.generation = self.pool.generation
+        if broken:
+            self.pool.replacements += 1
         self.fresh = True
         _kill(old)
 
@@ -123,6 +127,7 @@ class RenderPool:
         self.executor_factory = executor_factory
         self.on_render = on_render
         self.replacements = 0
+        self.generation = 0  #: bumped by renew(): workers of an older one are replaced
         self.ready = False
         self._flights: dict[str, asyncio.Future[Rendered]] = {}
         self._free: asyncio.Queue[_Slot] | None = None
@@ -161,6 +166,24 @@ class RenderPool:
                 process.kill()
         self._slots = []
 
+    def renew(self) -> None:
+        """Replace every worker, for render inputs (templates, styles, brand) that changed.
+
+        Idle workers are replaced now, busy ones when their render ends; each is back
+        in service once warm. Renders asked for from now on wait for a new worker.
+        """
+        assert self._free is not None, "start() the pool first"
+        self.generation += 1
+        while not self._free.empty():
+            slot = self._free.get_nowait()
+            slot.replace(broken=False)
+            self._spawn(self._rewarm(slot))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def get(self, job: Job) -> Rendered:
         """Render ``job`` once however many ask for it at the same time."""
         flight = self._flights.get(job.source_hash)
@@ -169,9 +192,7 @@ class RenderPool:
                 raise Busy(f"{len(self._flights)} renders are queued or running")
             flight = asyncio.get_running_loop().create_future()
             self._flights[job.source_hash] = flight
-            task = asyncio.create_task(self._fly(job, flight))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._fly(job, flight))
         return await asyncio.shield(flight)
 
     async def _fly(self, job: Job, flight: asyncio.Future[Rendered]) -> None:
@@ -214,10 +235,10 @@ class RenderPool:
                 raise RenderFailed(f"{job.source}: {result.error}")
             return Rendered({f.format: f.data for f in result.files})
         finally:
+            if slot.generation != self.generation:  # the inputs changed while it rendered
+                slot.replace(broken=False)
             if slot.fresh:  # replaced: back in service once warm, without delaying this answer
-                task = asyncio.create_task(self._rewarm(slot))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self._rewarm(slot))
             else:
                 self._free.put_nowait(slot)
             if self.on_render is not None:

@@ -50,6 +50,12 @@ class RoleIndex:
         self._lock = threading.Lock()
         self._loaded: dict[Path, tuple[_Stamp, ServedRole | RoleProblem]] = {}
 
+    def refresh(self, fingerprint: str) -> None:
+        """New render inputs: every role's source hash is computed again on the next scan."""
+        with self._lock:
+            self.fingerprint = fingerprint
+            self._loaded = {}
+
     def readable(self) -> bool:
         """Whether the folder can be listed now."""
         try:

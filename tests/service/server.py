@@ -9,8 +9,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -122,3 +123,14 @@ def app_command(factory: str) -> list[str]:
         sys.executable, "-m", "uvicorn", f"tests.service.apps:{factory}", "--factory",
         "--host", "127.0.0.1", "--port", "0",
     ]  # fmt: skip
+
+
+def until(check: Callable[[], Any], what: str, seconds: float = 90.0) -> Any:
+    """Poll ``check`` until it returns something true (never a timed assertion: a bound)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")

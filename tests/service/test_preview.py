@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import shutil
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from pypdf import PdfReader
 
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from tests.conftest import ROLES_DIR
-from tests.service.server import Server
+from tests.service.server import Server, until
 from tests.service.test_browser import CHROMIUM, _playwright
 
 pytestmark = pytest.mark.slow
@@ -58,14 +57,7 @@ def _state(server: Server) -> dict[str, Any]:
 
 
 def _until(check: Callable[[], Any], what: str) -> Any:
-    """Poll ``check`` until it returns something true (never a timed assertion: a bound)."""
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
+    return until(check, what, WAIT)
 
 
 def _settled(server: Server) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import load_role, role_json
 from tests.conftest import ROLES_DIR
 from tests.service.conftest import cli_render, copy_roles
-from tests.service.server import Server, app_command, serve_command
+from tests.service.server import Server, app_command, serve_command, until
 
 pytestmark = pytest.mark.slow
 
@@ -405,3 +405,45 @@ def test_faults_leave_the_service_serving(tmp_path: Path) -> None:
         assert httpx.get(running.url + "/readyz").status_code == 200
     finally:
         running.stop()
+
+
+def test_changed_templates_are_served_without_a_restart(tmp_path: Path) -> None:
+    from exporter.resources import TEMPLATES_DIR
+    from tests.readback import pdf_text
+
+    roles = copy_roles(tmp_path / "roles")
+    templates = tmp_path / "templates"
+    (templates / "blocks").mkdir(parents=True)
+    block = templates / "blocks" / "callout.html"
+    bundled = (TEMPLATES_DIR / "blocks" / "callout.html").read_text(encoding="utf-8")
+    block.write_text(bundled, encoding="utf-8")
+    command = serve_command(roles, tmp_path / "cache", "--jobs", "1", "--templates", str(templates))
+    running = Server(command).start()
+    url = running.url + "/roles/lead-backend-specialist-canada.pdf"
+    try:
+        before = httpx.get(url, timeout=120)
+        assert before.status_code == 200 and "FRESH CALLOUT" not in pdf_text(before.content)
+
+        block.write_text("<p>FRESH CALLOUT</p>\n" + bundled, encoding="utf-8")
+
+        def fresh() -> httpx.Response | None:
+            got = httpx.get(url, timeout=120)
+            return got if "FRESH CALLOUT" in pdf_text(got.content) else None
+
+        changed = until(fresh, "the new template in the PDF")
+        assert changed.headers["etag"] != before.headers["etag"]
+        assert running.metric("exporter_worker_replacements_total") == 0  # renewed, not broken
+
+        # A broken template is refused: the last good one goes on serving, the log says why.
+        block.write_text("{% if %}\n", encoding="utf-8")
+        until(lambda: any("cannot be used" in line for line in running.log), "the problem logged")
+        problem_line = next(line for line in running.log if "cannot be used" in line)
+        assert f"{block}, line 1" in problem_line
+        still = httpx.get(url, timeout=120)
+        assert still.status_code == 200 and still.headers["etag"] == changed.headers["etag"]
+
+        block.write_text(bundled, encoding="utf-8")  # mended: back to the first bytes
+        etag = before.headers["etag"]
+        until(lambda: httpx.get(url, timeout=120).headers["etag"] == etag, "the mended template")
+    finally:
+        assert running.terminate() == 0
