@@ -126,8 +126,14 @@ def run_jobs(
     executor_factory: ExecutorFactory = process_pool,
     render: Renderer = api_render,
     stop: Stop | None = None,
+    started: Callable[[], object] | None = None,
 ) -> None:
     """Run every job, calling ``on_result`` as each finishes; it returns False to stop.
+
+    ``started`` runs once, right after the first jobs are submitted, so that a check
+    in this process (the batch's templates and stylesheets) overlaps the workers'
+    start-up; no result is looked at before it returns. If it raises, the workers
+    are killed and the error propagates: no job's result is reported.
 
     Each job runs as ``render_job(job, render)`` on the executor. ``stop`` is
     looked at between results (see :class:`Stop`); jobs never started are simply
@@ -176,6 +182,14 @@ def run_jobs(
                 job, alone = queue.popleft(), False
                 in_flight[_submit(executor, job, render)] = job
                 read_ahead()
+            if started is not None:
+                check, started = started, None
+                try:
+                    check()
+                except BaseException:
+                    kill_workers(executor)
+                    in_flight.clear()  # nothing of a batch that failed its check is reported
+                    raise
             done, _ = wait(list(in_flight), POLL_SECONDS, return_when=FIRST_COMPLETED)
             if not done:
                 continue

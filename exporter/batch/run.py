@@ -316,8 +316,19 @@ def run_batch(
         try:
             if plan.jobs and not stop.requested:
                 # a broken template or stylesheet stops the batch before any role
-                settings.options(brand).check(settings.formats)
-                run_jobs(due_jobs(), settings, workers, on_result, executor_factory, render, stop)
+                def check() -> object:  # while the workers start (see run_jobs)
+                    return settings.options(brand).check(settings.formats)
+
+                run_jobs(
+                    due_jobs(),
+                    settings,
+                    workers,
+                    on_result,
+                    executor_factory,
+                    render,
+                    stop,
+                    started=check,
+                )
         finally:
             progress.finish()
             report.interrupted = stop.requested

@@ -247,3 +247,21 @@ def test_the_pool_names_and_kills_its_worker_processes():
     with ThreadPoolExecutor(1) as threads:  # no processes: nothing to name or kill
         assert worker_processes(threads) == []
         kill_workers(threads)
+
+
+def test_a_broken_template_stops_the_batch_before_any_role(runner, roles, tmp_path):
+    """The batch checks its templates while the workers start; none of them reports."""
+    from exporter.cli import cli
+
+    templates = tmp_path / "templates" / "blocks"
+    templates.mkdir(parents=True)
+    broken = templates / "callout.html"
+    broken.write_text("{% if %}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(roles), "--out", str(out), "-j", "2", "--templates", str(templates.parent)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert f"error: {broken}, line 1: template error" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not [p for p in out.iterdir() if p.suffix in (".pdf", ".docx")]
+    assert manifest(out)["summary"] == {"roles": 0, "stale": 0, "failed": 0, "complete": False}
