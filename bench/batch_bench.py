@@ -121,6 +121,43 @@ WORDS = [
 ]
 
 
+#: The narrative sections a synthetic role fills (``required_skills`` stays empty).
+SECTION_NAMES = (
+    "market_overview",
+    "regional_demand",
+    "growth_catalyst",
+    "career_moat",
+    "skill_premium",
+    "ai_impact",
+    "negotiation",
+    "cost_of_living",
+)
+
+
+def bare_weasyprint(brand: Any) -> tuple[Any, Any, list[Any]]:
+    """What bare WeasyPrint reuses between documents: the fetcher, fonts and stylesheets
+    (the exporter's CSS and the brand's, parsed once), as a bare renderer would keep them."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from exporter.render.css import brand_css
+    from exporter.render.fetch import LocalAssetFetcher
+    from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+
+    fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
+    fonts = FontConfiguration()
+    sheets = [
+        CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts, url_fetcher=fetcher),
+        CSS(
+            string=brand_css(brand),
+            base_url=str(brand.folder) + "/",
+            font_config=fonts,
+            url_fetcher=fetcher,
+        ),
+    ]
+    return fetcher, fonts, sheets
+
+
 def _sentence(rng: random.Random, extra: str) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(10, 24))]
     if rng.random() < 0.3:
@@ -144,17 +181,7 @@ def synthetic_role(rng: random.Random, index: int) -> dict[str, Any]:
     certs = rng.sample(CERTIFICATIONS, rng.randint(1, 4))
     current = rng.randint(40_000, 260_000)
     size = rng.choice((1, 1, 1, 1, 2, 2, 3))  # most roles about the seed pages' length
-    section_names = (
-        "market_overview",
-        "regional_demand",
-        "growth_catalyst",
-        "career_moat",
-        "skill_premium",
-        "ai_impact",
-        "negotiation",
-        "cost_of_living",
-    )
-    sections = {name: _prose(rng, rng.choice(skills), 1, size) for name in section_names}
+    sections = {name: _prose(rng, rng.choice(skills), 1, size) for name in SECTION_NAMES}
     sections["required_skills"] = ""
     return {
         "schema_version": 1,
@@ -195,31 +222,18 @@ def generate(folder: Path, count: int, seed: int) -> None:
 
 def bare(roles_dir: Path) -> dict[str, float]:
     """In this (warm) process: bare WeasyPrint on the exporter's HTML, bare python-docx."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
     from exporter.api import default_brand, pdf_writer, report_for
     from exporter.model.rolefile import load_role, role_files
-    from exporter.render.css import brand_css
-    from exporter.render.fetch import LocalAssetFetcher
     from exporter.render.variants import DEFAULT_VARIANT
     from exporter.render.word import DocxWriter
-    from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+    from exporter.resources import TEMPLATES_DIR
 
     brand = default_brand()
     reports = [report_for(load_role(path), brand) for path in role_files(roles_dir)]
     pages = [pdf_writer(brand).html(report) for report in reports]  # the same HTML
-    fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
-    fonts = FontConfiguration()
-    sheets = [
-        CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts, url_fetcher=fetcher),
-        CSS(
-            string=brand_css(brand),
-            base_url=str(brand.folder) + "/",
-            font_config=fonts,
-            url_fetcher=fetcher,
-        ),
-    ]
+    fetcher, fonts, sheets = bare_weasyprint(brand)
     writer = DocxWriter(brand)
 
     def pdf(page: str) -> bytes:

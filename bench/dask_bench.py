@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from batch_bench import generate
+from batch_bench import SECTION_NAMES, generate
 
 
 def tiny(role: Any, fmt: Any, options: Any) -> bytes:
@@ -40,19 +40,7 @@ def tiny(role: Any, fmt: Any, options: Any) -> bytes:
 def tiny_roles(folder: Path, count: int) -> None:
     """``count`` small valid role files (a sentence per section)."""
     folder.mkdir(parents=True, exist_ok=True)
-    sections = {
-        name: "A short paragraph."
-        for name in (
-            "market_overview",
-            "regional_demand",
-            "growth_catalyst",
-            "career_moat",
-            "skill_premium",
-            "ai_impact",
-            "negotiation",
-            "cost_of_living",
-        )
-    }
+    sections = {name: "A short paragraph." for name in SECTION_NAMES}
     for index in range(count):
         data = {
             "schema_version": 1,

@@ -28,27 +28,14 @@ EXPORTER = [sys.executable, "-m", "exporter"]
 
 def _bare_init() -> None:
     global _BARE
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
+    from batch_bench import bare_weasyprint
 
     from exporter.api import default_brand
-    from exporter.render.css import brand_css
-    from exporter.render.fetch import LocalAssetFetcher
     from exporter.render.word import DocxWriter
-    from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+    from exporter.resources import TEMPLATES_DIR
 
     brand = default_brand()
-    fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
-    fonts = FontConfiguration()
-    sheets = [
-        CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts, url_fetcher=fetcher),
-        CSS(
-            string=brand_css(brand),
-            base_url=str(brand.folder) + "/",
-            font_config=fonts,
-            url_fetcher=fetcher,
-        ),
-    ]
+    fetcher, fonts, sheets = bare_weasyprint(brand)
     _BARE = (fetcher, fonts, sheets, DocxWriter(brand), str(TEMPLATES_DIR) + "/")
 
 

@@ -22,24 +22,14 @@ from exporter.batch.pool import WORKER_DIED, kill_workers, process_pool, worker_
 from exporter.batch.run import RenderSettings, run_batch
 from exporter.batch.workers import Limits
 from exporter.model.rolefile import load_role, role_files
-from tests.batch.test_batch import check_manifest_matches_files, edit_role, manifest
-from tests.conftest import ROLE_FILES
+from tests.batch.test_batch import check_manifest_matches_files, manifest
 from tests.faults import Misbehave
+from tests.processes import alive, processes
 from tests.readback import pdf_reader
 
 pytestmark = pytest.mark.slow
 
 DOCX = RenderSettings(formats=("docx",))
-
-
-@pytest.fixture
-def six_roles(roles: Path) -> Path:
-    """Six roles: the fixtures and a renamed copy of each."""
-    for path in ROLE_FILES:
-        copy = roles / f"{path.stem}-copy.json"
-        copy.write_bytes(path.read_bytes())
-        edit_role(copy, role=load_role(path).role + " Copy")
-    return roles
 
 
 def slug_of(path: Path) -> str:
@@ -119,23 +109,7 @@ def test_fail_fast_stops_submitting_after_a_failure(six_roles, tmp_path):
 
 
 def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    return [child for child, fields in processes() if int(fields[1]) == pid]
 
 
 def _assert_only_whole_files(out: Path) -> None:
@@ -172,9 +146,9 @@ def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(six_rol
         proc.send_signal(signal.SIGKILL)  # the batch dies mid-run, with no chance to clean up
         proc.wait(timeout=30)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        while time.monotonic() < deadline and any(alive(pid) for pid in workers):
             time.sleep(0.1)
-        orphans = [pid for pid in workers if _alive(pid)]
+        orphans = [pid for pid in workers if alive(pid)]
         for pid in orphans:
             os.kill(pid, signal.SIGKILL)
         assert not orphans, "workers must not outlive the batch"
@@ -222,15 +196,6 @@ def _pid() -> int:
     return os.getpid()
 
 
-def _ended(pid: int) -> bool:
-    """Whether the process is gone or a zombie (the executor's thread may reap it first)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
-
-
 def test_the_pool_names_and_kills_its_worker_processes():
     executor = process_pool(1, _pid, ())
     try:
@@ -239,9 +204,9 @@ def test_the_pool_names_and_kills_its_worker_processes():
         assert [p.pid for p in processes] == [pid]
         kill_workers(executor)
         deadline = time.monotonic() + 30
-        while not _ended(pid) and time.monotonic() < deadline:
+        while alive(pid) and time.monotonic() < deadline:  # gone, or a zombie not yet reaped
             time.sleep(0.05)
-        assert _ended(pid)
+        assert not alive(pid)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     with ThreadPoolExecutor(1) as threads:  # no processes: nothing to name or kill

@@ -31,7 +31,7 @@ from exporter.cli import cli
 from exporter.errors import ExporterError
 from exporter.model.role import Role
 from exporter.model.rolefile import load_role, role_files
-from tests.batch.test_batch import check_manifest_matches_files, edit_role
+from tests.batch.test_batch import check_manifest_matches_files
 from tests.batch.test_shards import outputs, without_times
 from tests.conftest import ROLE_FILES, ROLES_DIR
 from tests.faults import Misbehave
@@ -64,15 +64,6 @@ def local_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = run_batch(ROLE_FILES, out, RenderSettings(), jobs=2)
     assert report.ok
     return out
-
-
-@pytest.fixture
-def six_roles(roles: Path) -> Path:
-    for path in ROLE_FILES:
-        copy = roles / f"{path.stem}-copy.json"
-        copy.write_bytes(path.read_bytes())
-        edit_role(copy, role=load_role(path).role + " Copy")
-    return roles
 
 
 def assert_same_as(out: Path, reference: Path) -> None:

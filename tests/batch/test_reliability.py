@@ -27,6 +27,7 @@ from tests.batch.test_batch import batch, check_manifest_matches_files, edit_rol
 from tests.batch.test_batch_workers import _assert_only_whole_files
 from tests.conftest import ROOT
 from tests.faults import Misbehave
+from tests.processes import processes
 
 
 def hashes(out: Path) -> dict[str, str]:
@@ -256,15 +257,7 @@ def test_a_new_role_never_takes_over_a_published_slug(roles, tmp_path, newcomer)
 
 
 def _session_processes(sid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
+    return [pid for pid, fields in processes() if int(fields[3]) == sid and fields[0] != "Z"]
 
 
 @pytest.mark.slow

@@ -9,17 +9,16 @@ import re
 
 import pytest
 
-from tests.readback import Tool, fold
+from tests.readback import Tool, fold, libreoffice_pdf
 from tests.seed_facts import SEED_FACTS
 
 pytestmark = [pytest.mark.consumer, pytest.mark.slow]
 
-QPDF, PDFFONTS, PDFINFO, PDFTOTEXT, SOFFICE = (
+QPDF, PDFFONTS, PDFINFO, PDFTOTEXT = (
     Tool("qpdf"),
     Tool("pdffonts"),
     Tool("pdfinfo"),
     Tool("pdftotext"),
-    Tool("soffice"),
 )
 
 
@@ -62,20 +61,7 @@ def test_pdfinfo_tagged_with_title(role, pdf_file):
 
 
 def test_libreoffice_opens_docx_and_evaluates_fields(role, docx_bytes, tmp_path):
-    source = tmp_path / f"{role.slug}.docx"
-    source.write_bytes(docx_bytes)
-    result = SOFFICE.run(
-        f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        tmp_path,
-        source,
-        timeout=240,
-    )
-    converted = tmp_path / f"{role.slug}.pdf"
-    assert converted.exists(), result.stdout + result.stderr
+    converted = libreoffice_pdf(docx_bytes, tmp_path, role.slug)
     text = fold(PDFTOTEXT.run(converted, "-").stdout)
     pages = int(re.search(r"Pages:\s+(\d+)", PDFINFO.run(converted).stdout).group(1))
     assert "Page 1 of " + str(pages) in text
