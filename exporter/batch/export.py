@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporter.batch.manifest import FailedRecord, OutputRecord, RoleRecord, pdf_page_count
+from exporter.batch.manifest import FailedRecord, OutputRecord, RoleRecord
 from exporter.batch.settings import RenderSettings
 from exporter.batch.workers import Job, JobResult, Renderer, render_job
 from exporter.errors import ExporterError
@@ -100,18 +99,10 @@ def commit(out_dir: Path, job: Job, result: JobResult, where: Path | str) -> Out
     except OSError as exc:
         message = f"{where}: cannot write {current} in the output folder: {exc.strerror or exc}"
         return FailedRecord(job.source, message, job.role.slug)
-    outputs = []
-    for name, rendered in zip(names, result.files, strict=True):
-        outputs.append(
-            OutputRecord(
-                format=rendered.format,
-                file=name,
-                size=len(rendered.data),
-                sha256=hashlib.sha256(rendered.data).hexdigest(),
-                render_seconds=rendered.seconds,
-                pages=pdf_page_count(rendered.data) if rendered.format == "pdf" else None,
-            )
-        )
+    outputs = [
+        OutputRecord.of(rendered.format, name, rendered.data, rendered.seconds)
+        for name, rendered in zip(names, result.files, strict=True)
+    ]
     role: Role = job.role
     return RoleRecord(
         role.slug, job.source, role.role, role.country, job.source_hash, tuple(outputs)

@@ -13,6 +13,7 @@ role was attempted. ``exporter merge`` refuses a shard whose manifest is not com
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -41,6 +42,18 @@ class OutputRecord:
     sha256: str
     render_seconds: float
     pages: int | None = None
+
+    @classmethod
+    def of(cls, fmt: str, file: str, data: bytes, render_seconds: float) -> OutputRecord:
+        """The record of ``data`` written as ``file``: its size, SHA-256 and PDF page count."""
+        return cls(
+            format=fmt,
+            file=file,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            render_seconds=render_seconds,
+            pages=pdf_page_count(data) if fmt == "pdf" else None,
+        )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"file": self.file, "size": self.size, "sha256": self.sha256}

@@ -35,7 +35,6 @@ from exporter.batch.manifest import (
     OverviewRecord,
     RoleRecord,
     outputs_intact,
-    pdf_page_count,
 )
 from exporter.batch.settings import RenderSettings
 from exporter.files import write_atomic
@@ -89,14 +88,5 @@ def update_overview(
     for fmt, data, seconds in rendered:
         name = f"{OVERVIEW_STEM}.{fmt}"
         write_atomic(out_dir / name, data)
-        outputs.append(
-            OutputRecord(
-                format=fmt,
-                file=name,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                render_seconds=seconds,
-                pages=pdf_page_count(data) if fmt == "pdf" else None,
-            )
-        )
+        outputs.append(OutputRecord.of(fmt, name, data, seconds))
     return OverviewRecord(source_hash, len(roles), tuple(outputs))

@@ -240,7 +240,7 @@ def run_batch(
         last_good = {r.source: r for r in previous.roles if _intact(out_dir, r)}
         records = {r.source: r for r in plan.current}
         failures: dict[str, FailedRecord] = {}
-        roles = {due.source: due for due in plan.jobs}
+        due_sources = {due.source for due in plan.jobs}
         in_flight: dict[str, Job] = {}  # decoded roles, only while their jobs run
         report = BatchReport(out_dir, Manifest(), len(paths) - plan.skipped, workers=workers)
         report.up_to_date = len(plan.current)
@@ -264,7 +264,7 @@ def run_batch(
             """The manifest as things stand; checkpoints keep listing the previous overview."""
             kept = dict(records)
             slugs = {record.slug for record in kept.values()}
-            for source in sorted(roles.keys() - handled):  # not attempted: previous files stay
+            for source in sorted(due_sources - handled):  # not attempted: previous files stay
                 old = last_good.get(source)
                 if source not in kept and old is not None and old.slug not in slugs:
                     kept[source] = old
@@ -332,7 +332,7 @@ def run_batch(
         finally:
             progress.finish()
             report.interrupted = stop.requested
-            report.not_attempted = len(roles.keys() - handled)
+            report.not_attempted = len(due_sources - handled)
             report.manifest = manifest(complete=not report.not_attempted, overview=None)
             if overview:
                 report.manifest = _with_overview(
@@ -514,10 +514,7 @@ def _job(due: _Due, settings: RenderSettings, fingerprint: str, limits: Limits) 
     raw = read_file(due.path, MAX_FILE_BYTES, due.source)
     if role_hash(fingerprint, raw) != due.source_hash:
         raise ExporterError(f"{due.source}: changed while the batch ran; run the batch again")
-    role = decode_role(raw, due.source).role
-    if role.slug != due.slug:  # pragma: no cover - same bytes, same slug
-        raise ExporterError(f"{due.source}: changed while the batch ran; run the batch again")
-    return Job(role, due.source, due.source_hash, settings, limits)
+    return Job(decode_role(raw, due.source).role, due.source, due.source_hash, settings, limits)
 
 
 def _skipped(message: str) -> str:

@@ -61,12 +61,12 @@ class InputWatch:
         return found
 
     def _refuse(self, key: str, exc: Exception) -> None:
+        """Log a problem once for each state of the files."""
         if key != self._refused:
             LOG.error(
                 "render inputs changed but cannot be used, still serving the last good: %s", exc
             )
         self._refused = key
-        return None
 
     async def run(self, interval: float = POLL_SECONDS) -> None:
         """Look every ``interval`` seconds until cancelled."""
