@@ -119,9 +119,18 @@ def zip_entry(name: str, compress: bool = True) -> zipfile.ZipInfo:
     return info
 
 
-def user_cache_folder(name: str) -> Path:
-    """This user's cache folder ``name``: ``$XDG_CACHE_HOME/exporter/<name>`` (or ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def user_cache_folder(name: str) -> Path | None:
+    """This user's cache folder ``name``: ``$XDG_CACHE_HOME/exporter/<name>`` (or ~/.cache).
+
+    None when there is neither ``XDG_CACHE_HOME`` nor a home folder (a container
+    started with an arbitrary user id): the caller does without the cache.
+    """
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no entry in the user database
+            return None
     return Path(base) / "exporter" / name
 
 

@@ -115,8 +115,9 @@ def _inspect_with_fonttools(path: Path, family: str) -> FontFace:
     return FontFace(family, path.resolve(), low, high, italic)
 
 
-def font_cache_dir() -> Path:
-    """Where instanced fonts are kept: ``$XDG_CACHE_HOME/exporter/fonts`` or ~/.cache."""
+def font_cache_dir() -> Path | None:
+    """Where instanced fonts are kept: ``$XDG_CACHE_HOME/exporter/fonts`` or ~/.cache (None
+    without either: a fresh temporary folder is used then)."""
     return user_cache_folder("fonts")
 
 
@@ -149,7 +150,8 @@ def static_faces(face: FontFace, cache_dir: Path | None = None) -> tuple[FontFac
     """
     if not face.variable:
         return (face,)
-    folder = private_folder(cache_dir or font_cache_dir()) or _session_folder()
+    base = cache_dir or font_cache_dir()
+    folder = (private_folder(base) if base is not None else None) or _session_folder()
     digest = hashlib.sha256(face.path.read_bytes()).hexdigest()[:16]
     faces = []
     for weight in STATIC_WEIGHTS:

@@ -104,11 +104,9 @@ class _TemplateCache(FileSystemBytecodeCache):
 def compiled_templates() -> BytecodeCache | None:
     """The cache of compiled templates, or None when no private cache folder can be had
     (no home folder either, or a cache folder another user controls)."""
-    try:
-        folder = private_folder(user_cache_folder("templates"))
-    except RuntimeError:  # neither XDG_CACHE_HOME nor a home folder
-        return None
-    return None if folder is None else _TemplateCache(str(folder))
+    folder = user_cache_folder("templates")
+    private = private_folder(folder) if folder is not None else None
+    return None if private is None else _TemplateCache(str(private))
 
 
 @cache

@@ -33,7 +33,7 @@ from exporter.api import render as api_render
 from exporter.batch.pool import default_jobs, process_pool
 from exporter.batch.settings import RenderSettings, role_hash
 from exporter.batch.workers import Job, Limits, Renderer
-from exporter.errors import RoleError
+from exporter.errors import ExporterError, RoleError
 from exporter.files import user_cache_folder
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
@@ -61,7 +61,10 @@ _ASSETS = {"service.css": "text/css; charset=utf-8", "service.js": "text/javascr
 
 def default_cache_dir() -> Path:
     """The per-user cache folder: ``$XDG_CACHE_HOME/exporter/serve`` (``~/.cache`` default)."""
-    return user_cache_folder("serve")
+    folder = user_cache_folder("serve")
+    if folder is None:
+        raise ExporterError("no home folder and no XDG_CACHE_HOME for the cache: give --cache DIR")
+    return folder
 
 
 def create_app(

@@ -260,3 +260,12 @@ def test_a_cache_that_cannot_be_written_or_read_is_only_a_miss(template_cache, m
     monkeypatch.setattr("jinja2.bccache.open", unreadable, raising=False)
     html.report_template.cache_clear()
     assert role.role in html.render_html(report, api.default_brand())
+
+
+def test_without_a_home_folder_instances_go_to_a_fresh_private_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "instance_font", _fake_instance)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", _no_home)
+    faces = fonts.static_faces(_variable_face(tmp_path))
+    assert [face.weight_min for face in faces] == [400, 700]
+    assert stat.S_IMODE(os.stat(faces[0].path.parent).st_mode) == 0o700

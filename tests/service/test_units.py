@@ -122,3 +122,18 @@ def test_serve_names_a_missing_folder(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == f"error: {tmp_path / 'nowhere'}: no such folder of role files\n"
     assert "Traceback" not in result.output
+
+
+def test_without_a_home_folder_the_service_asks_for_a_cache_folder(monkeypatch):
+    from exporter.errors import ExporterError
+    from exporter.service.app import default_cache_dir
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    with pytest.raises(ExporterError, match="give --cache DIR"):
+        default_cache_dir()
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert default_cache_dir() == Path("/somewhere/exporter/serve")
