@@ -140,8 +140,8 @@ def bare_weasyprint(brand: Any) -> tuple[Any, Any, list[Any]]:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from exporter.render.css import brand_css
-    from exporter.render.fetch import LocalAssetFetcher
+    from exporter.render.pdf.css import brand_css
+    from exporter.render.pdf.fetch import LocalAssetFetcher
     from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
     fetcher = LocalAssetFetcher((TEMPLATES_DIR, STYLES_DIR, *brand.asset_roots))
@@ -224,15 +224,16 @@ def bare(roles_dir: Path) -> dict[str, float]:
     """In this (warm) process: bare WeasyPrint on the exporter's HTML, bare python-docx."""
     from weasyprint import HTML
 
-    from exporter.api import default_brand, pdf_writer, report_for
+    from exporter.api import default_brand, report_for
     from exporter.model.rolefile import load_role, role_files
-    from exporter.render.variants import DEFAULT_VARIANT
-    from exporter.render.word import DocxWriter
+    from exporter.render.docx.writer import DocxWriter
+    from exporter.render.pdf.html import render_html
+    from exporter.render.pdf.variants import DEFAULT_VARIANT
     from exporter.resources import TEMPLATES_DIR
 
     brand = default_brand()
     reports = [report_for(load_role(path), brand) for path in role_files(roles_dir)]
-    pages = [pdf_writer(brand).html(report) for report in reports]  # the same HTML
+    pages = [render_html(report, brand, None) for report in reports]  # the same HTML
     fetcher, fonts, sheets = bare_weasyprint(brand)
     writer = DocxWriter(brand)
 

@@ -76,11 +76,12 @@ def pdf(runs: int) -> None:
     from weasyprint.text.fonts import FontConfiguration
 
     from exporter import api
-    from exporter.render.css import brand_css
+    from exporter.render.pdf.css import brand_css
+    from exporter.render.pdf.html import render_html
     from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
     role, brand, report = _setup()
-    html = api.pdf_writer(brand).html(report)
+    html = render_html(report, brand, None)
     fonts = FontConfiguration()
     sheets = [
         CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts),
@@ -132,7 +133,7 @@ def bare_docx_builder(report: object, picture: bytes) -> Callable[[], bytes]:
 
 def docx(runs: int) -> None:
     from exporter import api
-    from exporter.render import chart_png
+    from exporter.render.docx import chart_png
     from exporter.report.outline import Chart
 
     role, brand, report = _setup()
@@ -148,12 +149,13 @@ def docx(runs: int) -> None:
 def commands(runs: int) -> None:
     from exporter import api
     from exporter.model.rolefile import load_role
-    from exporter.render.css import brand_css
+    from exporter.render.pdf.css import brand_css
+    from exporter.render.pdf.html import render_html
     from exporter.resources import STYLES_DIR
 
     role = load_role(ROLE)
     brand = api.default_brand()
-    html = api.pdf_writer(brand).html(api.report_for(role, brand))
+    html = render_html(api.report_for(role, brand), brand, None)
     with tempfile.TemporaryDirectory(prefix="speed-bench-") as tmp:
         folder = Path(tmp)
         page = folder / "page.html"

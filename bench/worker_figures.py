@@ -31,7 +31,7 @@ def _bare_init() -> None:
     from batch_bench import bare_weasyprint
 
     from exporter.api import default_brand
-    from exporter.render.word import DocxWriter
+    from exporter.render.docx.writer import DocxWriter
     from exporter.resources import TEMPLATES_DIR
 
     brand = default_brand()
@@ -46,7 +46,7 @@ def _bare_one(work: tuple[str, Any]) -> int:
     from weasyprint import HTML
 
     from exporter.batch.manifest import pdf_page_count
-    from exporter.render.variants import DEFAULT_VARIANT
+    from exporter.render.pdf.variants import DEFAULT_VARIANT
 
     page, report = work
     fetcher, fonts, sheets, writer, base = _BARE
@@ -65,12 +65,13 @@ def children_cpu() -> float:
 
 def bare_rate(roles_dir: Path, processes: int) -> tuple[float, float, int]:
     """Wall and CPU seconds and PDF pages: the bare renderers in ``processes`` processes."""
-    from exporter.api import default_brand, pdf_writer, report_for
+    from exporter.api import default_brand, report_for
     from exporter.model.rolefile import load_role, role_files
+    from exporter.render.pdf.html import render_html
 
     brand = default_brand()
     reports = [report_for(load_role(path), brand) for path in role_files(roles_dir)]
-    work = [(pdf_writer(brand).html(report), report) for report in reports]
+    work = [(render_html(report, brand, None), report) for report in reports]
     started, cpu = time.perf_counter(), children_cpu()
     with multiprocessing.get_context("spawn").Pool(processes, initializer=_bare_init) as pool:
         pages = sum(pool.map(_bare_one, work, chunksize=1))

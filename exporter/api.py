@@ -2,9 +2,9 @@
 
 Thread safety: every function here may be called from many threads at once.
 WeasyPrint (through Pango, fontconfig and HarfBuzz) is not safe to drive from
-several threads, and the cached :class:`~exporter.render.pdf.PdfWriter` shares
-one ``FontConfiguration``: PDF renders therefore take one process-wide lock
-(:data:`PDF_LOCK`), so threads render PDFs one at a time. A render is CPU-bound
+several threads, and the cached :class:`~exporter.render.pdf.writer.PdfWriter` shares
+one ``FontConfiguration``: PDF renders therefore hold the writer's ``lock``, one
+process-wide lock, so threads render PDFs one at a time. A render is CPU-bound
 under the GIL anyway, so the lock costs no throughput (see the README,
 "Threads"); for parallel PDFs use processes (``exporter batch`` does). DOCX
 renders build a fresh document each time and run concurrently; only creating
@@ -19,27 +19,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, get_args
 
 from exporter.model.brand import Brand, load_brand
 from exporter.model.role import Role
-from exporter.model.rolefile import role_json
-from exporter.render.variants import DEFAULT_VARIANT, PDF_VARIANTS
+from exporter.render import FORMATS, WRITERS, Format, Writer
+from exporter.render.docx import DocxOptions
+from exporter.render.pdf import PdfOptions
+from exporter.render.pdf.variants import DEFAULT_VARIANT, PDF_VARIANTS
 from exporter.report.outline import Report, build_report
 
-if TYPE_CHECKING:
-    from exporter.render.pdf import PdfWriter
-    from exporter.render.word import DocxWriter
+__all__ = [
+    "FORMATS",
+    "PDF_VARIANTS",
+    "DocxOptions",
+    "Format",
+    "PdfOptions",
+    "RenderOptions",
+]
 
 
-#: The formats a role renders to.
-Format = Literal["pdf", "docx"]
-FORMATS: tuple[Format, ...] = get_args(Format)
-
-
-#: Held while WeasyPrint runs: one PDF render at a time per process.
-PDF_LOCK = threading.RLock()
-_DOCX_WRITER_LOCK = threading.Lock()
+_WRITER_LOCK = threading.Lock()
 _BRAND_LOCK = threading.Lock()
 
 
@@ -54,60 +53,56 @@ def _default_brand() -> Brand:
     return load_brand()
 
 
+#: A format's options: :class:`PdfOptions` or :class:`DocxOptions`.
+FormatOptions = PdfOptions | DocxOptions
+
+
 @dataclass(frozen=True)
 class RenderOptions:
-    """Everything besides the role that decides the output bytes."""
+    """Everything besides the role that decides the output bytes: the brand, and each
+    format's own options."""
 
     brand: Brand = field(default_factory=default_brand)
-    pdf_variant: str = DEFAULT_VARIANT
-    attach: bool = True
-    docx_template: Path | None = None
-    templates: Path | None = None  #: an operator's templates, searched before the bundled ones
-    embed_fonts: bool = True  #: embed the brand's fonts in the DOCX (see render.docx_fonts)
-    watermark: str = ""  #: text on every page of both formats (see render.watermark)
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    docx: DocxOptions = field(default_factory=DocxOptions)
+
+    def of(self, fmt: Format) -> FormatOptions:
+        """The options of one format."""
+        options: dict[Format, FormatOptions] = {"pdf": self.pdf, "docx": self.docx}
+        return options[fmt]
 
     def check(self, formats: tuple[Format, ...] = ("docx",)) -> RenderOptions:
-        """Load what can fail before any role renders: templates, and each format's writer.
+        """Load what can fail before any role renders: each format's options and writer.
 
-        The PDF writer (which parses the stylesheets) is only built when ``formats``
-        asks for it, since importing WeasyPrint is slow.
+        Writers are only built for ``formats`` (importing WeasyPrint is slow).
         """
-        from exporter.render.html import report_template
-
-        _require_variant(self.pdf_variant)
-        if self.watermark:
-            from exporter.render.watermark import check
-
-            check(self.watermark)
-        report_template(self.templates)  # every template compiles
-        if "docx" in formats:
-            docx_writer(self.brand, self.docx_template, self.embed_fonts)
-        if "pdf" in formats:
-            pdf_writer(self.brand, self.pdf_variant, self.templates)
+        self.pdf.check()  # templates compile, the variant and watermark are valid
+        for fmt in formats:
+            writer(fmt, self.brand, self.of(fmt).check())
         return self
 
 
-def pdf_writer(
-    brand: Brand, variant: str = DEFAULT_VARIANT, templates: Path | None = None
-) -> PdfWriter:
-    """A cached writer per brand, variant and templates: fonts and stylesheets parsed once.
-
-    Use it only while holding :data:`PDF_LOCK` if other threads may render.
-    """
-    with PDF_LOCK:
-        return _pdf_writer(brand, variant, templates)
+def writer(fmt: Format, brand: Brand, options: FormatOptions) -> Writer:
+    """A cached writer per format, brand and options: fonts, stylesheets and styles
+    loaded once. Render with it while holding its ``lock``."""
+    with _WRITER_LOCK:
+        return _writer(fmt, brand, options)
 
 
 @cache
-def _pdf_writer(brand: Brand, variant: str, templates: Path | None) -> PdfWriter:
-    from exporter.render.pdf import PdfWriter
+def _writer(fmt: Format, brand: Brand, options: FormatOptions) -> Writer:
+    if fmt not in WRITERS:
+        from exporter.errors import RenderError
 
-    return PdfWriter(brand, variant, templates)
+        raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+    factory = WRITERS[fmt]()
+    with factory.lock:  # building a PDF writer drives WeasyPrint too
+        return factory(brand, options)
 
 
 # Drop cached writers while the interpreter is whole: WeasyPrint's FontConfiguration
 # cleans up temporary font files in __del__, which fails once modules are torn down.
-atexit.register(_pdf_writer.cache_clear)
+atexit.register(_writer.cache_clear)
 
 
 def clear_caches() -> None:
@@ -116,49 +111,24 @@ def clear_caches() -> None:
     The next render reads brand, stylesheets, templates and Word reference anew
     (what ``exporter preview`` does after a file changed).
     """
-    from exporter.render.html import report_template
+    from exporter.render.pdf.html import report_template
 
-    _pdf_writer.cache_clear()
-    _docx_writer.cache_clear()
+    _writer.cache_clear()
     _default_brand.cache_clear()
     report_template.cache_clear()
 
 
-def docx_writer(brand: Brand, template: Path | None = None, embed_fonts: bool = True) -> DocxWriter:
-    """A cached writer per brand, reference document and font embedding: styles checked once."""
-    with _DOCX_WRITER_LOCK:
-        return _docx_writer(brand, template, embed_fonts)
-
-
-@cache
-def _docx_writer(brand: Brand, template: Path | None, embed_fonts: bool) -> DocxWriter:
-    from exporter.render.word import DocxWriter
-
-    return DocxWriter(brand, template, embed_fonts)
+def render_report(report: Report, fmt: Format, options: RenderOptions) -> bytes:
+    """A report outline in one format as bytes."""
+    chosen = options.of(fmt).check()
+    made = writer(fmt, options.brand, chosen)
+    with made.lock:
+        return made.render(report, chosen)
 
 
 def render(role: Role, fmt: Format, options: RenderOptions) -> bytes:
     """One role in one format as bytes."""
-    if fmt == "pdf":
-        return render_pdf(
-            role,
-            options.brand,
-            options.pdf_variant,
-            options.attach,
-            options.templates,
-            watermark=options.watermark,
-        )
-    if fmt == "docx":
-        return render_docx(
-            role,
-            options.brand,
-            options.docx_template,
-            embed_fonts=options.embed_fonts,
-            watermark=options.watermark,
-        )
-    from exporter.errors import RenderError
-
-    raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+    return render_report(build_report(role, options.brand), fmt, options)
 
 
 def render_overview(roles: Sequence[Role], fmt: Format, options: RenderOptions) -> bytes:
@@ -172,23 +142,7 @@ def render_overview(roles: Sequence[Role], fmt: Format, options: RenderOptions) 
 
     if not roles:
         raise RenderError("no roles for the overview")
-    report = build_overview(roles, options.brand)
-    if fmt == "pdf":
-        _require_variant(options.pdf_variant)
-        with PDF_LOCK:
-            writer = pdf_writer(options.brand, options.pdf_variant, options.templates)
-            return writer.render(report, None, options.watermark, relative_links=True)
-    if fmt == "docx":
-        writer_docx = docx_writer(options.brand, options.docx_template, options.embed_fonts)
-        return writer_docx.render(report, options.watermark)
-    raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
-
-
-def _require_variant(variant: str) -> None:
-    from exporter.errors import RenderError
-
-    if variant not in PDF_VARIANTS:
-        raise RenderError(f"unknown PDF variant {variant!r}; one of: {', '.join(PDF_VARIANTS)}")
+    return render_report(build_overview(roles, options.brand), fmt, options)
 
 
 def report_for(role: Role, brand: Brand | None = None) -> Report:
@@ -198,7 +152,7 @@ def report_for(role: Role, brand: Brand | None = None) -> Report:
 
 def font_warnings(role: Role, brand: Brand | None = None) -> list[str]:
     """Fields of the role with characters no font of the brand's stack can draw."""
-    from exporter.model.fonts import coverage_warnings
+    from exporter.fonts.faces import coverage_warnings
 
     brand = brand or default_brand()
     return coverage_warnings(role.model_dump(mode="json"), brand.faces)
@@ -222,12 +176,8 @@ def render_pdf(
     bundled ones (a file there replaces the bundled file of the same name).
     ``watermark`` is drawn on every page, behind the content.
     """
-    _require_variant(variant)
-    brand = brand or default_brand()
-    source = (f"{role.slug}.json", role_json(role)) if attach else None
-    report = build_report(role, brand)
-    with PDF_LOCK:  # WeasyPrint is not thread-safe: see the module doc
-        return pdf_writer(brand, variant, templates).render(report, source, watermark)
+    pdf = PdfOptions(variant, attach, templates, watermark)
+    return render(role, "pdf", RenderOptions(brand or default_brand(), pdf=pdf))
 
 
 def render_docx(
@@ -245,14 +195,13 @@ def render_docx(
     fonts are embedded (subset, obfuscated) unless ``embed_fonts`` is false;
     ``watermark`` puts Word's own watermark shape in the header of every page.
     """
-    brand = brand or default_brand()
-    writer = docx_writer(brand, template, embed_fonts)
-    return writer.render(build_report(role, brand), watermark)
+    docx = DocxOptions(template, embed_fonts, watermark)
+    return render(role, "docx", RenderOptions(brand or default_brand(), docx=docx))
 
 
 def write_reference_docx(out: Path, brand_file: Path | None = None) -> None:
     """Write the reference document (every style the briefing uses) for a brand to ``out``."""
     from exporter.files import write_atomic
-    from exporter.render.docx_styles import reference_docx
+    from exporter.render.docx.styles import reference_docx
 
     write_atomic(out, reference_docx(load_brand(brand_file)))

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from exporter import api, load_role
 from exporter.model.role import Role
 from exporter.model.rolefile import role_files
-from exporter.render.pdf import weasyprint_messages
+from exporter.render.pdf.writer import weasyprint_messages
 from exporter.report.outline import Report
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,16 +1,26 @@
 """The code passes its own linters: ruff (lint and format), mypy in strict mode, and the
-layers contract of the package (import-linter, configured in pyproject.toml)."""
+import contracts of the package (import-linter, configured in pyproject.toml), each a gate
+that is proven able to fail."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None):
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.mark.parametrize(
@@ -19,12 +29,37 @@ pytestmark = pytest.mark.slow
         ["ruff", "check", "exporter", "tests", "bench", "docs"],
         ["ruff", "format", "--check", "exporter", "tests", "bench", "docs"],
         ["mypy"],
-        ["importlinter.cli"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy", "import-layers"],
+    ids=["ruff-check", "ruff-format", "mypy"],
 )
 def test_linters_pass(command):
-    result = subprocess.run(
-        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
+    result = _run([sys.executable, "-m", *command], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` on the package found under ``root`` (its pyproject's contracts)."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return _run([str(BIN / "lint-imports"), "--no-cache"], root, env)
+
+
+def test_import_contracts_are_kept():
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 broken" in result.stdout
+    kept = int(result.stdout.split("Contracts: ")[1].split(" kept")[0])
+    assert kept >= 1, result.stdout
+
+
+def test_import_contract_gate_fails_on_a_planted_upward_import(tmp_path):
+    """The gate can fail: a copy of the package with the model importing the CLI breaks it."""
+    shutil.copytree(
+        ROOT / "exporter", tmp_path / "exporter", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    names = tmp_path / "exporter" / "model" / "names.py"
+    names.write_text(names.read_text() + "\nimport exporter.cli  # planted\n")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0, result.stdout
+    assert "BROKEN" in result.stdout
+    assert "exporter.model.names -> exporter.cli" in result.stdout, result.stdout

@@ -21,9 +21,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from exporter.api import FORMATS, Format, RenderOptions
+from exporter.api import FORMATS, DocxOptions, Format, PdfOptions, RenderOptions
 from exporter.model.brand import DEFAULT_BRAND, Brand, load_brand
-from exporter.render.variants import DEFAULT_VARIANT
+from exporter.render.pdf.variants import DEFAULT_VARIANT
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from exporter.version import __version__
 
@@ -66,12 +66,8 @@ class RenderSettings:
         """The renderers' options for these settings and their loaded brand."""
         return RenderOptions(
             brand,
-            self.pdf_variant,
-            self.attach,
-            self.docx_template,
-            self.templates_dir,
-            embed_fonts=self.embed_fonts,
-            watermark=self.watermark,
+            pdf=PdfOptions(self.pdf_variant, self.attach, self.templates_dir, self.watermark),
+            docx=DocxOptions(self.docx_template, self.embed_fonts, self.watermark),
         )
 
     def check(self) -> RenderOptions:

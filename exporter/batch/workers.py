@@ -1,7 +1,7 @@
 """What runs inside a batch worker process: render one role, write its files, report.
 
 A worker keeps its brand, its WeasyPrint font configuration and parsed stylesheets
-(:func:`exporter.api.pdf_writer`, cached per brand) for its whole life. Each role
+(:func:`exporter.api.writer`, cached per brand and options) for its whole life. Each role
 runs under two limits:
 
 - time: ``SIGALRM`` (``setitimer``) raises :class:`DocumentTimeout` in the render;
@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import FrameType
 
-from exporter.api import Format, RenderOptions, clear_caches, font_warnings, pdf_writer
+from exporter.api import Format, RenderOptions, clear_caches, font_warnings, writer
 from exporter.api import render as api_render
 from exporter.batch.settings import RenderSettings
 from exporter.errors import ExporterError
@@ -120,7 +120,7 @@ class _Worker:
             and threading.current_thread() is threading.main_thread()
         )
         if "pdf" in settings.formats:
-            pdf_writer(self.brand, settings.pdf_variant, settings.templates_dir)  # once
+            writer("pdf", self.brand, self.options.pdf)  # once
         if self.enforce:
             signal.signal(signal.SIGALRM, _on_alarm)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the batch handles Ctrl-C

@@ -95,7 +95,7 @@ roles_dir_argument = click.argument(
 
 def render_options(command: F) -> F:
     """The options every rendering command shares, gathered into ``settings``."""
-    from exporter.render.variants import DEFAULT_VARIANT, PDF_VARIANTS
+    from exporter.render.pdf.variants import DEFAULT_VARIANT, PDF_VARIANTS
 
     @click.option(
         "--pdf-variant",

@@ -4,7 +4,7 @@ Brand files come from operators. They are validated when loaded, before any role
 is rendered: colours must be ``#rrggbb``, font names plain words, the website an
 http(s) URL, and every file the brand names (logo, fonts) present and readable.
 Values that reach CSS are only ever those that passed this grammar; strings are
-escaped when they become CSS (:mod:`exporter.render.css`).
+escaped when they become CSS (:mod:`exporter.render.pdf.css`).
 
 Contrast: every text colour is checked against every background it is drawn on
 in the PDF's stylesheet and the DOCX styles (:data:`TEXT_PAIRS`), with the WCAG
@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from exporter.errors import BrandError
-from exporter.model.fonts import (
+from exporter.fonts.faces import (
     FALLBACK_FAMILY,
     FontFace,
     FontFileError,
@@ -118,7 +118,7 @@ AA_NORMAL = 4.5
 AA_LARGE = 3.0
 
 #: Every text colour drawn on a background, in ``styles/report.css`` and the DOCX styles
-#: (``exporter/render/docx_styles.py``): text key, background key, large text, where.
+#: (``exporter/render/docx/styles.py``): text key, background key, large text, where.
 #: ``white`` is the page. Keep this in step with the stylesheet and the styles.
 TEXT_PAIRS: tuple[tuple[str, str, bool, str], ...] = (
     ("text", "white", False, "body text"),

@@ -25,8 +25,8 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from exporter.errors import RenderError
+from exporter.fonts.css import css_string
 from exporter.model.brand import Brand
-from exporter.render.css import css_string
 
 MAX_LENGTH = 40
 #: How much of the brand's primary colour the watermark keeps (the rest is white).

@@ -2,7 +2,7 @@
 
 :func:`layout` turns a :class:`~exporter.report.outline.Chart` into bars measured
 in a fixed coordinate space. The HTML template draws them as vector SVG;
-:mod:`exporter.render.chart_png` draws the same geometry for Word.
+:mod:`exporter.render.docx.chart_png` draws the same geometry for Word.
 """
 
 from __future__ import annotations

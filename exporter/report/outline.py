@@ -18,6 +18,7 @@ from typing import Literal, get_args
 from exporter.model.brand import Brand
 from exporter.model.markup import split_bold
 from exporter.model.role import SMALL_SAMPLE_THRESHOLD, Role
+from exporter.model.rolefile import role_json
 from exporter.report import formatting as fmt
 
 
@@ -147,6 +148,10 @@ class Report:
     facts: tuple[str, ...]  # "Canada", "Updated April 2026", "Based on 2,454 data points"
     metadata: Metadata
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    #: the data the report was made from (file name, bytes): a PDF embeds it when allowed
+    source: tuple[str, bytes] | None = None
+    #: links to other files stay relative to the document's own folder (the overview's)
+    relative_links: bool = False
 
     @property
     def headings(self) -> tuple[str, ...]:
@@ -293,6 +298,7 @@ def build_report(role: Role, brand: Brand) -> Report:
             ),
         ),
         sections=tuple(sections),
+        source=(f"{role.slug}.json", role_json(role)),
     )
 
 

@@ -97,6 +97,7 @@ def build_overview(roles: Sequence[Role], brand: Brand, top: int = TOP) -> Repor
     )
     title = "Salary overview"
     return Report(
+        relative_links=True,
         title=title,
         kicker=brand.name,
         facts=(

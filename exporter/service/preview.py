@@ -107,7 +107,7 @@ def render_preview(settings: RenderSettings, role_path: Path) -> Outcome:
     """Render the role as ``exporter render`` would, in a worker; never raises for a mistake."""
     from exporter.batch.workers import Job, render_job
     from exporter.model.rolefile import load_role_checked
-    from exporter.render.pdf import weasyprint_messages
+    from exporter.render.pdf.writer import weasyprint_messages
 
     started = time.perf_counter()
     _forget()

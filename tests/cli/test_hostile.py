@@ -24,7 +24,7 @@ from exporter.cli import cli
 from exporter.errors import RoleError
 from exporter.model.names import slugify
 from exporter.model.rolefile import decode_role, load_role, parse_role_checked, role_json
-from exporter.render.fetch import FetchRefused, LocalAssetFetcher
+from exporter.render.pdf.fetch import FetchRefused, LocalAssetFetcher
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from tests.hostile import (
     NUMBER_FIELDS,
@@ -698,16 +698,16 @@ def test_a_batch_of_mixed_roles_exports_the_good_ones_and_names_the_bad(runner, 
 
 
 def test_a_failing_render_leaves_no_file_for_that_role(runner, tmp_path, monkeypatch):
-    from exporter import api
+    from exporter.render.docx.writer import DocxWriter
 
-    real = api.render_docx
+    real = DocxWriter.render
 
-    def render_docx(role, *args, **kwargs):
-        if role.role == "Doomed":
+    def render(self, report, options=None):
+        if report.title.startswith("Doomed"):
             raise RuntimeError("writer broke midway")
-        return real(role, *args, **kwargs)
+        return real(self, report, options)
 
-    monkeypatch.setattr(api, "render_docx", render_docx)
+    monkeypatch.setattr(DocxWriter, "render", render)
     roles = tmp_path / "roles"
     write_role(roles, set_field(base_data(), ("role",), "Doomed"), "a.json")
     write_role(roles, base_data(), "b.json")

@@ -11,7 +11,7 @@ from exporter import api
 from exporter.cli import cli
 from exporter.errors import BrandError
 from exporter.model.brand import load_brand
-from exporter.render.css import brand_css
+from exporter.render.pdf.css import brand_css
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from tests.conftest import ROLES_DIR
 from tests.readback import docx_document, pdf_reader
@@ -146,18 +146,18 @@ def test_characters_no_font_has_are_reported_by_field(runner, tmp_path):
 
 
 def test_stylesheet_weasyprint_cannot_use_is_an_error_naming_it(tmp_path, monkeypatch):
-    import exporter.render.pdf
+    import exporter.render.pdf.writer
 
     (tmp_path / "report.css").write_text("p { colr: red; margin: 1cm }\n", encoding="utf-8")
-    monkeypatch.setattr(exporter.render.pdf, "STYLES_DIR", tmp_path)
+    monkeypatch.setattr(exporter.render.pdf.writer, "STYLES_DIR", tmp_path)
     with pytest.raises(BrandError) as caught:
-        exporter.render.pdf.PdfWriter(load_brand())
+        exporter.render.pdf.writer.PdfWriter(load_brand())
     assert str(caught.value).startswith(f"{tmp_path / 'report.css'}: ")
     assert "colr" in str(caught.value)
 
 
 def test_template_syntax_error_is_caught_before_rendering(tmp_path):
-    from exporter.render.html import report_template
+    from exporter.render.pdf.html import report_template
 
     shutil.copytree(TEMPLATES_DIR, tmp_path / "templates")
     broken = tmp_path / "templates" / "blocks" / "paragraph.html"
@@ -169,7 +169,7 @@ def test_template_syntax_error_is_caught_before_rendering(tmp_path):
 
 
 def test_brand_font_stack_covers_accents_and_typography(role):
-    from exporter.model.fonts import coverage, missing_characters
+    from exporter.fonts.faces import coverage, missing_characters
 
     covered = coverage(load_brand().faces)
     assert (

@@ -139,7 +139,7 @@ def test_paragraph_properties_are_in_schema_order(docx_bytes):
 
     from lxml import etree
 
-    from exporter.render.ooxml import P_PR_ORDER, TC_PR_ORDER
+    from exporter.render.docx.ooxml import P_PR_ORDER, TC_PR_ORDER
 
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
         parts = [

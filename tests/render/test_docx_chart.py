@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from exporter.render.docx_chart import CHART_CONTENT_TYPE, CHART_URI, money_format_code
+from exporter.render.docx.chart import CHART_CONTENT_TYPE, CHART_URI, money_format_code
 from exporter.report.outline import Chart
 from tests.readback import Tool, docx_document, docx_parts, docx_text, fold, libreoffice_pdf
 from tests.seed_facts import SEED_FACTS

@@ -13,8 +13,7 @@ from lxml import etree
 from exporter import api, load_role
 from exporter.batch.settings import RenderSettings
 from exporter.cli import cli
-from exporter.model.fonts import FontFace
-from exporter.render.docx_fonts import (
+from exporter.fonts.embed import (
     FONT_CONTENT_TYPE,
     FS_NO_SUBSETTING,
     FS_RESTRICTED,
@@ -22,6 +21,7 @@ from exporter.render.docx_fonts import (
     font_key,
     obfuscate,
 )
+from exporter.fonts.faces import FontFace
 from exporter.resources import STYLES_DIR
 from tests.conftest import ROLE_FILES
 from tests.readback import Tool, docx_parts, docx_text, libreoffice_pdf

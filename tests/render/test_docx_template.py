@@ -11,7 +11,7 @@ from docx.shared import RGBColor
 from exporter import api
 from exporter.cli import cli
 from exporter.errors import BrandError
-from exporter.render.docx_styles import BUNDLED_REFERENCE, REQUIRED_STYLES, reference_docx
+from exporter.render.docx.styles import BUNDLED_REFERENCE, REQUIRED_STYLES, reference_docx
 from tests.conftest import ROLE_FILES
 from tests.readback import docx_document, docx_headings
 

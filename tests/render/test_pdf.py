@@ -180,6 +180,6 @@ def test_unknown_variant_is_a_clear_error(role):
 def test_variant_list_matches_weasyprint():
     from weasyprint.pdf import VARIANTS
 
-    from exporter.render.variants import PDF_VARIANTS
+    from exporter.render.pdf.variants import PDF_VARIANTS
 
     assert set(PDF_VARIANTS) == set(VARIANTS) - {"debug"}

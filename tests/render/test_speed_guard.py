@@ -29,9 +29,9 @@ import weasyprint.layout.page as weasy_page
 
 from exporter import api
 from exporter.cli import cli
-from exporter.model import fonts
+from exporter.fonts import faces as fonts
 from exporter.model.brand import load_brand
-from exporter.render import html
+from exporter.render.pdf import html
 from exporter.resources import STYLES_DIR
 
 STATIC_REGULAR = STYLES_DIR / "fonts" / "IBMPlexSans-Regular.ttf"
@@ -61,7 +61,7 @@ def test_a_three_page_report_is_laid_out_in_few_passes(monkeypatch, role):
         return make_page(*args)
 
     monkeypatch.setattr(weasy_page, "make_page", counting)
-    writer = api.pdf_writer(api.default_brand())
+    writer = api.writer("pdf", api.default_brand(), api.PdfOptions())
     writer.render(api.report_for(role))
     pages = len(calls)
     assert pages == 3
@@ -119,7 +119,9 @@ def test_docx_never_looks_styles_up_by_name(monkeypatch, role):
     """Style ids are resolved once per reference document, not per paragraph (issue 9)."""
     from docx.styles.styles import Styles
 
-    writer = api.docx_writer(api.default_brand())  # built (and its styles checked) first
+    writer = api.writer(
+        "docx", api.default_brand(), api.DocxOptions()
+    )  # built (and its styles checked) first
 
     def by_name(*_: object) -> str:
         raise AssertionError("a style was looked up by name during a render")
@@ -155,7 +157,7 @@ def template_cache(tmp_path, monkeypatch) -> Path:
     html.report_template.cache_clear()
 
 
-def test_templates_compile_once_into_a_private_cache(template_cache, monkeypatch):
+def test_templates_compile_once_into_a_private_cache(template_cache, monkeypatch, role):
     html.report_template()
     cached = sorted(template_cache.iterdir())
     names = html.template_environment().list_templates(filter_func=lambda n: n.endswith(".html"))
@@ -167,7 +169,9 @@ def test_templates_compile_once_into_a_private_cache(template_cache, monkeypatch
 
     html.report_template.cache_clear()
     monkeypatch.setattr("jinja2.environment.Environment.compile", no_compiling)
-    assert html.report_template().render  # every template came from the cache
+    report = api.report_for(role)
+    page = html.render_html(report, api.default_brand(), None)  # every template from the cache
+    assert report.title in page and report.sections[-1].title in page
 
 
 def test_an_edited_template_is_compiled_afresh(template_cache, tmp_path, role):

@@ -27,7 +27,7 @@ from exporter.files import (
     user_cache_folder,
     write_atomic,
 )
-from exporter.model import sfnt
+from exporter.fonts import sfnt
 
 FONT_SUFFIXES = (".ttf", ".otf")
 FALLBACK_FAMILY = "DejaVu Sans"

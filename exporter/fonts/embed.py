@@ -1,7 +1,7 @@
 """The brand's fonts embedded in the DOCX, obfuscated as ECMA-376 Part 1 §17.8 requires.
 
 For each family the document uses (the brand's body and heading fonts) and each weight
-it uses (regular and bold, :data:`~exporter.model.fonts.STATIC_WEIGHTS`), the brand's
+it uses (regular and bold, :data:`~exporter.fonts.faces.STATIC_WEIGHTS`), the brand's
 font file is subset to the characters the document holds plus printable ASCII (so a
 reader can still type plain text in the brand font), obfuscated with a key derived from
 the font's bytes, and stored as ``word/fonts/fontN.odttf``; the font table names it
@@ -23,15 +23,17 @@ import struct
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part
+from docx.oxml.ns import qn
 from lxml import etree
 
-from exporter.model.brand import Brand
-from exporter.model.fonts import FontFace
-from exporter.render.ooxml import qn
+from exporter.fonts.faces import FontFace
+
+if TYPE_CHECKING:
+    from exporter.model.brand import Brand
 
 FONT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 

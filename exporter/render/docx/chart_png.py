@@ -15,8 +15,8 @@ import io
 import zlib
 from functools import lru_cache
 
+from exporter.fonts.faces import fallback_files
 from exporter.model.brand import Brand, Colours
-from exporter.model.fonts import fallback_files
 from exporter.report.chart import VALUE_GAP, layout
 from exporter.report.outline import Chart
 

@@ -23,7 +23,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from exporter.errors import BrandError
 from exporter.model.brand import Brand
-from exporter.render import ooxml
+from exporter.render.docx import ooxml
 from exporter.resources import STYLES_DIR
 
 BUNDLED_REFERENCE = STYLES_DIR / "reference.docx"

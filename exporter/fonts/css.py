@@ -1,15 +1,13 @@
-"""The brand as CSS: ``@font-face`` rules, custom properties and page settings.
+"""Fonts as CSS: ``@font-face`` rules and font stacks, with strings no text can break out of.
 
-Only values that passed the brand's grammar reach CSS, and every string is
-written through :func:`css_string`, which no text can break out of.
+The PDF's brand stylesheet (:mod:`exporter.render.pdf.css`) and the watermark use them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from exporter.model.brand import Brand
-from exporter.model.fonts import FALLBACK_FAMILY, FontFace
+from exporter.fonts.faces import FALLBACK_FAMILY, FontFace
 
 
 def css_string(text: str) -> str:
@@ -37,29 +35,3 @@ def font_face_css(faces: Iterable[FontFace]) -> str:
             f"font-style: {'italic' if face.italic else 'normal'}; }}"
         )
     return "\n".join(rules) + "\n"
-
-
-def brand_css(brand: Brand) -> str:
-    """The brand as @font-face rules, CSS custom properties and page settings."""
-    c = brand.colours
-    lines = [
-        f"--brand-{name}: {value};"
-        for name, value in (
-            ("primary", c.primary),
-            ("accent", c.accent),
-            ("text", c.text),
-            ("muted", c.muted),
-            ("surface", c.surface),
-            ("warning", c.warning),
-        )
-    ]
-    lines.append(f"--font-body: {font_stack(brand.fonts.body)};")
-    lines.append(f"--font-heading: {font_stack(brand.fonts.heading)};")
-    return (
-        font_face_css(brand.faces)
-        + ":root {\n  "
-        + "\n  ".join(lines)
-        + "\n}\n"
-        + f"@page {{ size: {brand.page_size}; "
-        + f"@bottom-left {{ content: {css_string(brand.footer)}; }} }}\n"
-    )

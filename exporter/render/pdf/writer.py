@@ -8,10 +8,11 @@ builds one per process and renders many roles with it.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
@@ -19,23 +20,29 @@ from weasyprint.text.fonts import FontConfiguration
 from exporter.errors import BrandError
 from exporter.model.brand import Brand
 from exporter.render import watermark
-from exporter.render.css import brand_css
-from exporter.render.fetch import LocalAssetFetcher
-from exporter.render.html import render_html, template_folders
-from exporter.render.variants import DEFAULT_VARIANT, allows_attachments
+from exporter.render.pdf import PdfOptions
+from exporter.render.pdf.css import brand_css
+from exporter.render.pdf.fetch import LocalAssetFetcher
+from exporter.render.pdf.html import render_html, template_folders
+from exporter.render.pdf.variants import allows_attachments
 from exporter.report.outline import Report
 from exporter.resources import STYLES_DIR
 
+#: Held while WeasyPrint runs: one PDF render at a time per process (it is not thread-safe).
+PDF_LOCK = threading.RLock()
+
 
 class PdfWriter:
-    """Renders reports to PDF bytes with one brand and variant; reuse it for many reports."""
+    """Renders reports to PDF bytes with one brand and options; reuse it for many reports."""
 
-    def __init__(
-        self, brand: Brand, variant: str = DEFAULT_VARIANT, templates: Path | None = None
-    ) -> None:
+    lock: AbstractContextManager[Any] = PDF_LOCK
+
+    def __init__(self, brand: Brand, options: PdfOptions | None = None) -> None:
+        options = options or PdfOptions()
         self.brand = brand
-        self.variant = variant
-        self.templates = templates
+        self.variant = options.variant
+        self.templates = options.templates
+        templates = options.templates
         folders = template_folders(templates)
         self._base_url = str(folders[0]) + "/"
         self._fetcher = LocalAssetFetcher((*folders, STYLES_DIR, *brand.asset_roots))
@@ -60,20 +67,21 @@ class PdfWriter:
         """The report as an HTML document (what WeasyPrint lays out)."""
         return render_html(report, self.brand, self.templates)
 
-    def render(
-        self,
-        report: Report,
-        source: tuple[str, bytes] | None = None,
-        watermark: str = "",
-        relative_links: bool = False,
-    ) -> bytes:
-        """The report as PDF bytes; ``source`` (name, bytes) is embedded as an attachment,
-        ``watermark`` (text) is drawn on every page (see :mod:`exporter.render.watermark`).
+    def render(self, report: Report, options: PdfOptions | None = None) -> bytes:
+        """The report as PDF bytes.
 
-        With ``relative_links``, links such as ``role.pdf`` stay relative to the PDF's own
-        folder (WeasyPrint would resolve them against the templates folder); the document
-        then has no base URL, so its assets must be absolute (the bundled ones are).
+        The report's source data is embedded as an attachment when ``options.attach``
+        and the variant allow it; ``options.watermark`` (text) is drawn on every page
+        (see :mod:`exporter.render.watermark`). The writer's variant and templates are
+        those it was built with. A report with ``relative_links`` (the overview) keeps
+        links such as ``role.pdf`` relative to the PDF's own folder (WeasyPrint would
+        resolve them against the templates folder); the document then has no base URL,
+        so its assets must be absolute (the bundled ones are).
         """
+        options = options or PdfOptions()
+        source = report.source if options.attach else None
+        watermark = options.watermark
+        relative_links = report.relative_links
         document = HTML(
             string=self.html(report),
             base_url=None if relative_links else self._base_url,

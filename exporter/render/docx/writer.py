@@ -1,7 +1,7 @@
 """The DOCX writer: report outline -> Word document on named styles (python-docx).
 
 Every paragraph and table uses a named style from the reference document (see
-:mod:`exporter.render.docx_styles`), so changing a style in Word changes every instance.
+:mod:`exporter.render.docx.styles`), so changing a style in Word changes every instance.
 The writer adds a table of contents field that Word and LibreOffice refresh on
 open, bookmarks and internal links for each section, PAGE/NUMPAGES in the footer,
 alt text on every picture, the document language, core and custom properties.
@@ -9,11 +9,11 @@ alt text on every picture, the document language, core and custom properties.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -26,9 +26,12 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from exporter.fonts import embed as docx_fonts
 from exporter.model.brand import Brand
-from exporter.render import docx_chart, docx_fonts, ooxml, watermark
-from exporter.render.docx_styles import REQUIRED_STYLES, load_reference, save
+from exporter.render import watermark
+from exporter.render.docx import DocxOptions, ooxml
+from exporter.render.docx import chart as docx_chart
+from exporter.render.docx.styles import REQUIRED_STYLES, load_reference, save
 from exporter.report.outline import (
     Block,
     BulletList,
@@ -55,12 +58,14 @@ def bookmark_name(section_id: str) -> str:
 class DocxWriter:
     """Renders reports to DOCX bytes with one brand and reference document."""
 
-    def __init__(
-        self, brand: Brand, template: Path | None = None, embed_fonts: bool = True
-    ) -> None:
+    #: a fresh document per render: threads may share a writer
+    lock: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+
+    def __init__(self, brand: Brand, options: DocxOptions | None = None) -> None:
+        options = options or DocxOptions()
         self.brand = brand
-        self.template = template
-        self.embed_fonts = embed_fonts
+        self.template = template = options.template
+        self.embed_fonts = options.embed_fonts
         self._base = load_reference(template, brand)  # styles checked here, once
         styles = Document(io.BytesIO(self._base)).styles
         #: Style name -> style id, looked up once: python-docx resolves a style name by
@@ -83,8 +88,9 @@ class DocxWriter:
             paragraph, text, style_id=self._ids["Hyperlink"], url=url, anchor=anchor
         )
 
-    def render(self, report: Report, watermark_text: str = "") -> bytes:
+    def render(self, report: Report, options: DocxOptions | None = None) -> bytes:
         """The report as DOCX bytes; equal input gives equal bytes."""
+        watermark_text = (options or DocxOptions()).watermark
         document = Document(io.BytesIO(self._base))
         _clear_body(document)
         self._page_setup(document, report)
