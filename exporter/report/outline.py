@@ -203,18 +203,31 @@ def figures(role: Role) -> Figures:
 
 def build_report(role: Role, brand: Brand) -> Report:
     """Lay a role out as a report outline: the one source of both formats."""
-    c = role.country
-    cur = role.salary.currency
     shown = figures(role)
-    current, projected, change = shown.current, shown.projected, shown.change
-    change_pct, points, updated = shown.change_percent, shown.data_points, shown.updated
-    text = role.sections
+    title = f"{role.role} in {role.country}"
+    return Report(
+        title=title,
+        kicker="Market Intelligence",
+        facts=(
+            role.country if not role.practice_area else f"{role.country} · {role.practice_area}",
+            f"Updated {shown.updated}",
+            f"Based on {shown.data_points} data points",
+        ),
+        metadata=_metadata(role, shown, title, brand),
+        sections=_sections(role, shown, brand),
+        source=(f"{role.slug}.json", role_json(role)),
+    )
 
+
+def _market_overview(role: Role, shown: Figures) -> tuple[Block, ...]:
+    """Key figures, the small-sample warning where it applies, the text and the chart."""
+    cur = role.salary.currency
+    current, projected, change = shown.current, shown.projected, shown.change
     key_figures = KeyFigures(
         (
-            KeyFigure("Current average", current, f"{cur}, {updated}"),
+            KeyFigure("Current average", current, f"{cur}, {shown.updated}"),
             KeyFigure("Projected", projected, cur),
-            KeyFigure("Change", change, change_pct),
+            KeyFigure("Change", change, shown.change_percent),
         )
     )
     chart = Chart(
@@ -224,17 +237,21 @@ def build_report(role: Role, brand: Brand) -> Report:
             Bar("Projected", role.salary.projected, projected),
         ),
         alt=(
-            f"Bar chart of {role.role} salaries in {c}: current average {current}, "
-            f"projected {projected}, a change of {change} ({change_pct})."
+            f"Bar chart of {role.role} salaries in {role.country}: current average {current}, "
+            f"projected {projected}, a change of {change} ({shown.change_percent})."
         ),
     )
     overview: list[Block] = [key_figures]
     if role.small_sample:
-        overview.append(_small_sample_warning(points))
-    overview += [*_paragraphs(text.market_overview), chart]
+        overview.append(_small_sample_warning(shown.data_points))
+    return (*overview, *_paragraphs(role.sections.market_overview), chart)
 
-    sections = [
-        Section("market-overview", "Market Overview", tuple(overview)),
+
+def _sections(role: Role, shown: Figures, brand: Brand) -> tuple[Section, ...]:
+    """The report's sections, in the page's order, then the methodology."""
+    text, c = role.sections, role.country
+    return (
+        Section("market-overview", "Market Overview", _market_overview(role, shown)),
         Section("regional-demand", "Regional Demand Signals", _paragraphs(text.regional_demand)),
         Section(
             "growth-catalyst",
@@ -266,39 +283,37 @@ def build_report(role: Role, brand: Brand) -> Report:
             if role.checklist
             else (Paragraph((Run("No checklist items for this role."),)),),
         ),
-        Section("methodology", "Methodology", _methodology(role, points, updated, brand)),
-    ]
-    title = f"{role.role} in {c}"
-    return Report(
-        title=title,
-        kicker="Market Intelligence",
-        facts=(
-            c if not role.practice_area else f"{c} · {role.practice_area}",
-            f"Updated {updated}",
-            f"Based on {points} data points",
+        Section(
+            "methodology",
+            "Methodology",
+            _methodology(role, shown.data_points, shown.updated, brand),
         ),
-        metadata=Metadata(
-            title=_clip(f"Market Intelligence: {title}"),
-            subject=_clip(
-                f"Salary outlook for {role.role} in {c}: {current} now, {projected} projected"
-            ),
-            author=_clip(brand.publisher),
-            keywords=_keywords((role.role, c, role.practice_area, "salary", *role.premium_skills)),
-            language=fmt.language_tag(c),
-            date=role.updated_date.isoformat(),
-            properties=(
-                ("Role", role.role),
-                ("Country", c),
-                ("PracticeArea", role.practice_area or ""),
-                ("DataDate", role.updated),
-                ("DataPoints", str(role.data_points)),
-                ("Currency", cur),
-                ("CurrentAverage", str(role.salary.current_average)),
-                ("Projected", str(role.salary.projected)),
-            ),
+    )
+
+
+def _metadata(role: Role, shown: Figures, title: str, brand: Brand) -> Metadata:
+    """The document properties both formats carry."""
+    c, cur = role.country, role.salary.currency
+    return Metadata(
+        title=_clip(f"Market Intelligence: {title}"),
+        subject=_clip(
+            f"Salary outlook for {role.role} in {c}: {shown.current} now, "
+            f"{shown.projected} projected"
         ),
-        sections=tuple(sections),
-        source=(f"{role.slug}.json", role_json(role)),
+        author=_clip(brand.publisher),
+        keywords=_keywords((role.role, c, role.practice_area, "salary", *role.premium_skills)),
+        language=fmt.language_tag(c),
+        date=role.updated_date.isoformat(),
+        properties=(
+            ("Role", role.role),
+            ("Country", c),
+            ("PracticeArea", role.practice_area or ""),
+            ("DataDate", role.updated),
+            ("DataPoints", str(role.data_points)),
+            ("Currency", cur),
+            ("CurrentAverage", str(role.salary.current_average)),
+            ("Projected", str(role.salary.projected)),
+        ),
     )
 
 
