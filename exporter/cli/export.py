@@ -33,7 +33,7 @@ from exporter.cli.common import (
 )
 
 
-@click.command()
+@click.command(short_help="Render roles (files or slugs) to PDF and DOCX.")
 @click.argument("roles", nargs=-1, required=True)
 @format_option
 @out_option
@@ -68,7 +68,7 @@ def render(
         sys.exit(ExitCode.FAILED)
 
 
-@click.command()
+@click.command(short_help="Write one PDF and DOCX overview of every role.")
 @roles_dir_argument
 @format_option
 @out_option
@@ -98,7 +98,7 @@ def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings)
         click.echo(f"wrote {path}")
 
 
-@click.command()
+@click.command(short_help="Export a folder of roles, redoing only what changed.")
 @roles_dir_argument
 @format_option
 @out_option
@@ -227,7 +227,7 @@ def batch(
         sys.exit(ExitCode.FAILED)
 
 
-@click.command()
+@click.command(short_help="Merge the shards' manifests in DIR into manifest.json.")
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--zip", "make_zip", is_flag=True, help="Also write reports.zip of all outputs.")
 def merge(out_dir: Path, make_zip: bool) -> None:

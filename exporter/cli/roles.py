@@ -24,7 +24,7 @@ from exporter.cli.common import (
 )
 
 
-@click.command()
+@click.command(short_help="Check role files (or folders of them) against the schema.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check role files (or folders of them) against the schema.
@@ -56,7 +56,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     click.echo(f"{len(files)} role files are valid")
 
 
-@click.command("list")
+@click.command("list", short_help="List the roles in ROLES_DIR with their key figures.")
 @roles_dir_argument
 def list_roles(roles_dir: Path) -> None:
     """List the roles in ROLES_DIR: slug, role, country and key figures.
@@ -94,7 +94,7 @@ def list_roles(roles_dir: Path) -> None:
         sys.exit(ExitCode.FAILED)
 
 
-@click.command("reference-docx")
+@click.command("reference-docx", short_help="Write the Word reference document of every style.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @brand_option
 def reference_docx(out: Path, brand_file: Path | None) -> None:

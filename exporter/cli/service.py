@@ -23,7 +23,7 @@ from exporter.cli.common import (
 )
 
 
-@click.command()
+@click.command(short_help="Serve every role as PDF and DOCX over HTTP.")
 @roles_dir_argument
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
@@ -121,7 +121,7 @@ def serve(
     run(app, host, port)
 
 
-@click.command()
+@click.command(short_help="Show ROLE's PDF and DOCX live, re-rendered as you edit.")
 @click.argument("role", metavar="ROLE")
 @click.option(
     "--roles-dir",
