@@ -5,8 +5,8 @@ WeasyPrint (through Pango, fontconfig and HarfBuzz) is not safe to drive from
 several threads, and the cached :class:`~exporter.render.pdf.writer.PdfWriter` shares
 one ``FontConfiguration``: PDF renders therefore hold the writer's ``lock``, one
 process-wide lock, so threads render PDFs one at a time. A render is CPU-bound
-under the GIL anyway, so the lock costs no throughput (see the README,
-"Threads"); for parallel PDFs use processes (``exporter batch`` does). DOCX
+under the GIL anyway, so the lock costs no throughput (see the docs' library
+page, "Threads"); for parallel PDFs use processes (``exporter batch`` does). DOCX
 renders build a fresh document each time and run concurrently; only creating
 the cached writers is locked, so each cache holds exactly one writer.
 """
