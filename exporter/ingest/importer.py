@@ -145,7 +145,7 @@ def _role_data(
     skills, certs = certifications(sections["skill_premium"], top[:1], key[:1])
     area = practice_area(sections["regional_demand"], page.role, page.country)
     points = data_points(page.header, problems)
-    pay = salaries(page.texts, page.country, when, problems, accept_overview)
+    pay = salaries(page.texts, page.role, page.country, when, problems, accept_overview)
     data = {
         "schema_version": SCHEMA_VERSION,
         "role": page.role,

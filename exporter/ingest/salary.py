@@ -40,9 +40,9 @@ _OTHER = (
     "starting", "junior", "workforce", "workers", "inflation",
 )  # fmt: skip
 #: How far from an amount, in words, a cue may stand: before it, and after it.
-_WORDS_BEFORE, _WORDS_AFTER = 6, 2
+_WORDS_BEFORE, _WORDS_AFTER = 12, 2
 #: How far from an amount, in words, a word naming something else may stand.
-_OTHER_BEFORE, _OTHER_AFTER = 8, 5
+_OTHER_BEFORE, _OTHER_AFTER = 12, 5
 #: What ends the clause an amount is described in: punctuation, or a word that turns
 #: to another subject ("..., while", "against", "compared with").
 _CLAUSE_END = re.compile(
@@ -80,13 +80,14 @@ _FACTS = (
 
 def salaries(
     texts: Sequence[tuple[str, str]],
+    role: str,
     country: str,
     when: date | None,
     problems: list[str],
     accept_overview: bool = False,
 ) -> Salaries:
     """Currency, current average and projected salary, agreed on across the sections."""
-    every = [amount for name, text in texts for amount in amounts(text, name, country)]
+    every = [amount for name, text in texts for amount in amounts(text, name, country, role)]
     chosen: dict[str, Amount] = {}
     decisions: list[str] = []
     for kind, label, fact in _FACTS:
@@ -155,11 +156,13 @@ def _agreed(
     return None
 
 
-def amounts(text: str, section: str, country: str = "") -> list[Amount]:
+def amounts(text: str, section: str, country: str = "", role: str = "") -> list[Amount]:
     """The amounts in a text told apart by the words around them; amounts with no cue are left out.
 
     An amount is written in any way CLDR knows for ``country`` (:mod:`exporter.ingest.money`;
-    plain English without one), with its currency sign or code before or after it.
+    plain English without one), with its currency sign or code before or after it. It is
+    something else's ("other") if its sentence names something else before it (since the
+    last mention of ``role``: "Across all occupations, the average is ...") or right after.
     """
     matches = []
     for match in money_pattern(country).finditer(text):
@@ -172,7 +175,8 @@ def amounts(text: str, section: str, country: str = "") -> list[Amount]:
         before = _clause_tail(text[start : match.start()])
         end = matches[index + 1][0].start() if index + 1 < len(matches) else len(text)
         after = _clause_head(text[match.end() : end])
-        if _names_other(before[-_OTHER_BEFORE:]) or _names_other(after[:_OTHER_AFTER]):
+        about = _subject_words(text[start : match.start()], role)
+        if _names_other(about[-_OTHER_BEFORE:]) or _names_other(after[:_OTHER_AFTER]):
             kinds.append("other")
         else:
             kinds.append(_cue(reversed(before[-_WORDS_BEFORE:])) or _cue(after[:_WORDS_AFTER]))
@@ -271,6 +275,16 @@ def _clause_tail(text: str) -> list[str]:
 
 def _clause_head(text: str) -> list[str]:
     return _words(_CLAUSE_END.split(text)[0])
+
+
+def _subject_words(text: str, role: str) -> list[str]:
+    """The words of the sentence before an amount, from the last mention of the role on."""
+    sentence = re.split(r"(?<=[.!?])\s+|\n", text)[-1]
+    if role:
+        at = sentence.casefold().rfind(role.casefold())
+        if at >= 0:
+            sentence = sentence[at + len(role) :]
+    return _words(sentence)
 
 
 def _names_other(words: Iterable[str]) -> bool:
