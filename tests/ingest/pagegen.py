@@ -445,7 +445,7 @@ def seed_like(slug: str) -> tuple[Spec, Style]:
         year=2026,
         month=4,
         data_points=points,
-        area="Software Engineering",
+        area="Data Science & AI" if slug.startswith("machine") else "Software Engineering",
         top=top,
         second=second,
         cert=cert,

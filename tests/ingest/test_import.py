@@ -19,7 +19,9 @@ from exporter.ingest import facts, salary
 from exporter.ingest.importer import import_page
 from exporter.model.rolefile import load_role
 from tests.conftest import ROLE_FILES, ROLES_DIR, SEEDS_DIR
+from tests.ingest.pagegen import seed_like, seed_like_path, write_page
 from tests.readback import docx_text, pdf_text
+from tests.seed_facts import SEED_FACTS
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 UK_PAGE = PAGES_DIR / "data-engineer-united-kingdom.txt"
@@ -75,6 +77,48 @@ def test_seed_imports_leave_no_thai_and_restore_every_dash(seed_pages, index):
     # Every lone "โ" of the page was a dash; the page has no dash of its own.
     assert sum(v.count("—") for v in values) == text.count("โ") > 0
     assert "·" not in text and "ยท" in text
+
+
+# The seed-like pages: each seed's facts, structure and damage, in our own words, in the
+# repository (written by tests/ingest/pagegen.py), so none of this skips on a fresh clone.
+
+SEED_LIKE = {slug: seed_like_path(slug) for slug in SEED_FACTS}
+
+
+def test_seed_like_pages_are_what_the_generator_writes():
+    for slug, path in SEED_LIKE.items():
+        assert path.read_text(encoding="utf-8") == write_page(*seed_like(slug)), (
+            f"{path} is stale: python -m tests.ingest.pagegen"
+        )
+
+
+@pytest.mark.parametrize("slug", list(SEED_LIKE), ids=list(SEED_LIKE))
+def test_seed_like_pages_import_with_the_seeds_facts(runner, tmp_path, slug):
+    path = SEED_LIKE[slug]
+    text = path.read_text(encoding="utf-8")
+    # The seeds' damage: UTF-8 read as TIS-620, no line break before the first
+    # heading, what is left of the icons, dashes cut to their first byte.
+    assert "ยท" in text and "data pointsMarket Overview" in text
+    assert "๐ Growth Catalyst" in text and "๐ก๏ธ Career Moat" in text
+    assert text.count("โ") >= 2
+    result = _import(runner, [path], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    facts_ = SEED_FACTS[slug]
+    role = load_role(tmp_path / f"{slug}.json")
+    assert (role.role, role.country) == (facts_["role"], facts_["country"])
+    assert f"${role.salary.current_average:,}" == facts_["current"]
+    assert f"${role.salary.projected:,}" == facts_["projected"]
+    assert role.salary.currency == "CAD"
+    assert f"{role.data_points:,}" == facts_["data_points"]
+    assert role.updated_date.strftime("%B %Y") == facts_["updated"]
+    assert (role.skills.top, role.certifications.key) == (facts_["top_skill"], facts_["key_cert"])
+    assert role.small_sample == facts_["small_sample"]
+    data = json.loads((tmp_path / f"{slug}.json").read_text(encoding="utf-8"))
+    values = list(_text_values(data))
+    assert not any(re.search("[\u0e00-\u0e7f]", v) for v in values)
+    assert sum(v.count("—") for v in values) == text.count("โ")
+    assert "Résumé screening" in data["sections"]["ai_impact"]
 
 
 # Our own pages: other roles, figures, countries, currencies and variants.
