@@ -79,7 +79,9 @@ def updated_month(header: str, problems: list[str]) -> str:
         try:
             date(year, month, int(match["iso_day"] or 1))
         except ValueError:
-            problems.append(f"'Last Updated: {match.group().split(':', 1)[-1].strip()}' is not a date")
+            problems.append(
+                f"'Last Updated: {match.group().split(':', 1)[-1].strip()}' is not a date"
+            )
             return ""
         return f"{year:04d}-{month:02d}"
     wanted = match["month"].casefold()

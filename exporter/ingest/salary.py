@@ -196,7 +196,7 @@ def amounts(text: str, section: str, country: str = "", role: str = "") -> list[
 
 
 def _ranges(text: str, matches: list[re.Match[str]], kinds: list[str | None]) -> None:
-    """"between $X and $Y", "from $X to $Y": the first is now, the second ahead."""
+    """Amounts joined as a range ("between $X and $Y", "from $X to $Y"): now, then ahead."""
     for index in range(len(matches) - 1):
         first, second = matches[index], matches[index + 1]
         joined = re.fullmatch(r"\s*(?:and|to|-|–)\s*", text[first.end() : second.start()])

@@ -325,15 +325,27 @@ def _sections(spec: Spec, style: Style) -> list[tuple[str, str]]:
             *placed["overview-after"],
         ]
     )
-    negotiation = " ".join([*placed["negotiation"], NEGOTIATION[style.negotiation].format(**values)])
-    living = " ".join([f"Costs in {country} vary by city; café prices differ.", *placed["cost-of-living"]])
+    negotiation = " ".join(
+        [*placed["negotiation"], NEGOTIATION[style.negotiation].format(**values)]
+    )
+    living = " ".join(
+        [f"Costs in {country} vary by city; café prices differ.", *placed["cost-of-living"]]
+    )
     checklist = [f"- Career Moat: Priority focus on obtaining {spec.cert}."]
     if style.checklist_target:
-        checklist.insert(0, f"- Market Positioning: Target the {values['proj']} bracket with {spec.top}.")
+        checklist.insert(
+            0, f"- Market Positioning: Target the {values['proj']} bracket with {spec.top}."
+        )
     return [
         ("Market Overview", overview),
-        ("Regional Demand Signals", f"In {country}'s {spec.area} sector, demand for {role} talent keeps growing."),
-        ("Growth Catalyst", f"Mastering **{spec.top}** is non-negotiable. It{apostrophe}s the #1 skill."),
+        (
+            "Regional Demand Signals",
+            f"In {country}'s {spec.area} sector, demand for {role} talent keeps growing.",
+        ),
+        (
+            "Growth Catalyst",
+            f"Mastering **{spec.top}** is non-negotiable. It{apostrophe}s the #1 skill.",
+        ),
         ("Career Moat", f"Obtaining the **{spec.cert}** is a proven way to signal your expertise."),
         (
             "Skill Premium Analysis",

@@ -78,7 +78,9 @@ def check(spec: Spec, style: Style, accept: bool) -> str:
         ["salary.current_average"] if style.contradicts else []
     )
     if style.damage != "none":
-        clean = import_page(write_page(spec, dataclasses.replace(style, damage="none")), "c", accept)
+        clean = import_page(
+            write_page(spec, dataclasses.replace(style, damage="none")), "c", accept
+        )
         assert imported.json_text == clean.json_text, "damage left in the imported text"
     return "imported"
 

@@ -300,9 +300,7 @@ def test_figures_that_disagree_are_refused_naming_both(runner, tmp_path):
 def test_figures_that_disagree_import_with_the_overviews_value_when_asked(runner, tmp_path):
     page = _contradicting_page(tmp_path)
     out = tmp_path / "out"
-    result = runner.invoke(
-        cli, ["import", str(page), "--out", str(out), "--accept-overview-value"]
-    )
+    result = runner.invoke(cli, ["import", str(page), "--out", str(out), "--accept-overview-value"])
     assert result.exit_code == 0, result.output
     path = out / "data-engineer-united-kingdom.json"
     role = load_role(path)

@@ -39,7 +39,10 @@ SPEC = Spec(
 )
 
 
-def _page(style: Style = Style(), spec: Spec = SPEC) -> str:
+PLAIN = Style()
+
+
+def _page(style: Style = PLAIN, spec: Spec = SPEC) -> str:
     return write_page(spec, style)
 
 
@@ -83,7 +86,10 @@ def test_figures_of_something_else_are_set_aside_in_any_position(sentence):
 
 
 def test_a_figure_beside_the_role_and_the_national_average_in_one_sentence():
-    text = "The current average for a Data Engineer is $84,250, well above the national average of $40,000."
+    text = (
+        "The current average for a Data Engineer is $84,250, "
+        "well above the national average of $40,000."
+    )
     found = [(a.kind, int(a.value)) for a in salary.amounts(text, "s", "Canada", "Data Engineer")]
     assert found == [("current", 84250), ("other", 40000)]
 
@@ -136,7 +142,7 @@ def test_damage_left_after_repair_is_refused_naming_the_field(old, new, field, e
 def test_damage_in_a_thai_page_about_thailand_is_its_own_text():
     # The Thai page test_import checks imports; the same Thai in a page about Canada does not.
     text = _page().replace("keeps growing.", "keeps growing. ตลาดงานวิศวกรกำลังเติบโต")
-    with pytest.raises(PageError, match="sections.regional_demand: damaged text"):
+    with pytest.raises(PageError, match=r"sections\.regional_demand: damaged text"):
         import_page(text, "page.txt")
 
 
@@ -165,7 +171,7 @@ def test_dates(written, updated):
 )
 def test_dates_that_are_not_dates_are_refused(written):
     text = _page().replace("April 2026", written)
-    with pytest.raises(PageError, match="Last Updated: .* is not a date"):
+    with pytest.raises(PageError, match=r"Last Updated: .* is not a date"):
         import_page(text, "page.txt")
 
 
