@@ -14,7 +14,7 @@ the caller accepts the Market Overview's value (and that decision is recorded).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -95,7 +95,12 @@ def salaries(
         if not found:
             problems.append(f"no {label} (an amount next to '{kind}')")
             continue
-        amount = _agreed(found, label, fact, accept_overview, problems, decisions)
+
+        def worth(amount: Amount) -> tuple[Decimal, str]:
+            # "$141,344" and "CAD 141,344" say the same about Canada.
+            return amount.value, currency_for(amount.symbol, country, when) or amount.symbol
+
+        amount = _agreed(found, label, fact, worth, accept_overview, problems, decisions)
         if amount is not None:
             chosen[kind] = amount
     if len(chosen) < 2:
@@ -106,7 +111,7 @@ def salaries(
         if is_country(country):
             problems.append(_unknown_sign(current.symbol, country, when))
         return Salaries(None, (), ())
-    if projected.symbol != current.symbol:
+    if currency_for(projected.symbol, country, when) != currency:
         problems.append(f"salaries in two currencies: {current.written} and {projected.written}")
         return Salaries(None, (), ())
     data: dict[str, object] = {
@@ -126,21 +131,22 @@ def _agreed(
     found: list[Amount],
     label: str,
     fact: str,
+    worth: Callable[[Amount], tuple[Decimal, str]],
     accept_overview: bool,
     problems: list[str],
     decisions: list[str],
 ) -> Amount | None:
     """The one value the page gives for a fact; a contradiction is a problem, or a decision."""
-    values = {(a.value, a.symbol) for a in found}
+    values = set(map(worth, found))
     overview = [a for a in found if a.section == OVERVIEW]
     first = (overview or found)[0]
     if len(values) == 1:
         return first
     places = {(a.written, a.section): a for a in found}.values()
     said = "; ".join(f"{a.written} in {a.section} ({quoted(a.sentence)})" for a in places)
-    settled = len({(a.value, a.symbol) for a in overview}) == 1
+    settled = len(set(map(worth, overview))) == 1
     if accept_overview and settled:
-        others = [a for a in places if (a.value, a.symbol) != (first.value, first.symbol)]
+        others = [a for a in places if worth(a) != worth(first)]
         decisions.append(
             f"{fact}: the page contradicts itself ({said}); the Market Overview's "
             f"{first.written} was kept, as asked (--accept-overview-value), over "

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -151,6 +151,7 @@ class Style:
     distractors: tuple[tuple[str, str], ...] = ()
     contradiction: bool = False  #: the negotiation section gives another current average
     checklist_target: bool = True
+    checklist_sign: str = ""  #: the checklist writes the currency this other way
     mixed_lines: tuple[bool, ...] = field(default=())
 
     @property
@@ -214,6 +215,7 @@ def draw_case(choose: Chooser) -> tuple[Spec, Style]:
         ),
         contradiction=choose.choice((False, False, False, True)),
         checklist_target=choose.choice((True, False)),
+        checklist_sign=choose.choice(("", *place.signs)),
         mixed_lines=tuple(choose.choice((False, True)) for _ in range(8)),
     )
     return spec, style
@@ -332,10 +334,9 @@ def _sections(spec: Spec, style: Style) -> list[tuple[str, str]]:
         [f"Costs in {country} vary by city; café prices differ.", *placed["cost-of-living"]]
     )
     checklist = [f"- Career Moat: Priority focus on obtaining {spec.cert}."]
+    target = money(spec.projected, replace(style, sign=style.checklist_sign or style.sign))
     if style.checklist_target:
-        checklist.insert(
-            0, f"- Market Positioning: Target the {values['proj']} bracket with {spec.top}."
-        )
+        checklist.insert(0, f"- Market Positioning: Target the {target} bracket with {spec.top}.")
     return [
         ("Market Overview", overview),
         (
