@@ -181,7 +181,7 @@ def amounts(text: str, section: str, country: str = "", role: str = "") -> list[
         before = _clause_tail(text[start : match.start()])
         end = matches[index + 1][0].start() if index + 1 < len(matches) else len(text)
         after = _clause_head(text[match.end() : end])
-        about = _subject_words(text[start : match.start()], role)
+        about = _subject_words(text[start : match.start()], role, country)
         if _names_other(about[-_OTHER_BEFORE:]) or _names_other(after[:_OTHER_AFTER]):
             kinds.append("other")
         else:
@@ -283,14 +283,23 @@ def _clause_head(text: str) -> list[str]:
     return _words(_CLAUSE_END.split(text)[0])
 
 
-def _subject_words(text: str, role: str) -> list[str]:
-    """The words of the sentence before an amount, from the last mention of the role on."""
+def _subject_words(text: str, role: str, country: str) -> list[str]:
+    """The words of the sentence before an amount that say whose figure it is.
+
+    From the last mention of the role on, with the words of its clause before it
+    ("entry-level Data Engineer"); without a mention of the role, a sentence that
+    names the country is about the country ("the average salary in Canada"), and
+    ``nation`` stands for it.
+    """
     sentence = re.split(r"(?<=[.!?])\s+|\n", text)[-1]
-    if role:
-        at = sentence.casefold().rfind(role.casefold())
-        if at >= 0:
-            sentence = sentence[at + len(role) :]
-    return _words(sentence)
+    at = sentence.casefold().rfind(role.casefold()) if role else -1
+    if at >= 0:
+        qualifiers = _CLAUSE_END.split(sentence[:at])[-1]
+        return _words(qualifiers + " " + sentence[at + len(role) :])
+    words = _words(sentence)
+    if country and re.search(rf"\b{re.escape(country)}\b", sentence, re.I):
+        words.append("nation")
+    return words
 
 
 def _names_other(words: Iterable[str]) -> bool:

@@ -88,6 +88,8 @@ DISTRACTORS = {
     "bonus": "Signing bonuses of {x} are common.",
     "living": "A comfortable cost of living budget is about {x} a year.",
     "national-after": "{x} is the national average.",
+    "country-average": "The average salary in {country} is {x}.",
+    "entry-level": "Entry-level {role} salaries start at an average of {x}.",
 }
 DISTRACTOR_PLACES = ("overview-before", "overview-after", "negotiation", "cost-of-living")
 
@@ -319,7 +321,7 @@ def _sections(spec: Spec, style: Style) -> list[tuple[str, str]]:
     placed: dict[str, list[str]] = {where: [] for where in DISTRACTOR_PLACES}
     for index, (kind, where) in enumerate(style.distractors):
         x = money((spec.current * (3 + index) / 7).to_integral_value(), style)
-        placed[where].append(DISTRACTORS[kind].format(x=x, country=country))
+        placed[where].append(DISTRACTORS[kind].format(x=x, country=country, role=role))
     overview = " ".join(
         [
             *placed["overview-before"],
