@@ -49,6 +49,8 @@ _CLAUSE_END = re.compile(
     r"[.;:!?()—–,]|\s-\s|\b(?:while|whereas|but|against|versus|vs|compared|than|and)\b", re.I
 )
 OVERVIEW = "Market Overview"
+#: What :func:`salaries` calls an amount it set aside as something else's figure.
+SET_ASIDE = "not the role's figure"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class Amount:
     written: str
     section: str
     sentence: str = ""
+    #: Said by a word of its own ("current", "projected"), not only by "from" or by
+    #: standing in a range ("between $X and $Y"), which a fact cannot rest on alone.
+    cued: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,12 @@ def salaries(
         if not found:
             problems.append(f"no {label} (an amount next to '{kind}')")
             continue
+        if not any(amount.cued for amount in found):
+            problems.append(
+                f"{fact}: no sentence says which figure is the {label}: only "
+                + "; ".join(f"{a.written} in {a.section} ({quoted(a.sentence)})" for a in found)
+            )
+            continue
 
         def worth(amount: Amount) -> tuple[Decimal, str]:
             # "$141,344" and "CAD 141,344" say the same about Canada.
@@ -123,6 +134,11 @@ def salaries(
         Evidence("salary.currency", currency, current.section, current.sentence),
         Evidence("salary.current_average", current.written, current.section, current.sentence),
         Evidence("salary.projected", projected.written, projected.section, projected.sentence),
+        *(
+            Evidence(SET_ASIDE, amount.written, amount.section, amount.sentence)
+            for amount in every
+            if amount.kind == "other"
+        ),
     )
     return Salaries(data, evidence, tuple(decisions))
 
@@ -176,6 +192,7 @@ def amounts(text: str, section: str, country: str = "", role: str = "") -> list[
         if value is not None and _is_money(match):
             matches.append((match, value))
     kinds: list[str | None] = []
+    weak: set[int] = set()
     for index, (match, _) in enumerate(matches):
         start = matches[index - 1][0].end() if index else 0
         before = _clause_tail(text[start : match.start()])
@@ -184,9 +201,25 @@ def amounts(text: str, section: str, country: str = "", role: str = "") -> list[
         about = _subject_words(text[start : match.start()], role, country)
         if _names_other(about[-_OTHER_BEFORE:]) or _names_other(after[:_OTHER_AFTER]):
             kinds.append("other")
-        else:
-            kinds.append(_cue(reversed(before[-_WORDS_BEFORE:])) or _cue(after[:_WORDS_AFTER]))
-    _ranges(text, [m for m, _ in matches], kinds)
+            continue
+        cue = _cue(reversed(before[-_WORDS_BEFORE:])) or _cue(after[:_WORDS_AFTER])
+        kinds.append(cue[0] if cue else None)
+        if cue and cue[1] == "from":
+            weak.add(index)
+    weak |= _ranges(text, [m for m, _ in matches], kinds)
+    # "from $X toward a projected $Y": a projection said in words makes "from" the present.
+    for index in sorted(weak):
+        following = index + 1
+        if (
+            following < len(matches)
+            and following not in weak
+            and kinds[index] == "current"
+            and kinds[following] == "projected"
+            and not re.search(
+                r"[.!?]\s", text[matches[index][0].end() : matches[following][0].start()]
+            )
+        ):
+            weak.discard(index)
     return [
         Amount(
             kind,
@@ -195,20 +228,29 @@ def amounts(text: str, section: str, country: str = "", role: str = "") -> list[
             m.group(),
             section,
             sentence_at(text, m.start(), m.end()),
+            cued=index not in weak,
         )
-        for (m, value), kind in zip(matches, kinds, strict=True)
+        for index, ((m, value), kind) in enumerate(zip(matches, kinds, strict=True))
         if kind is not None
     ]
 
 
-def _ranges(text: str, matches: list[re.Match[str]], kinds: list[str | None]) -> None:
-    """Amounts joined as a range ("between $X and $Y", "from $X to $Y"): now, then ahead."""
+def _ranges(text: str, matches: list[re.Match[str]], kinds: list[str | None]) -> set[int]:
+    """Amounts joined as a range ("between $X and $Y", "from $X to $Y"): now, then ahead.
+
+    Returns the indexes of the amounts only the range told apart.
+    """
+    ranged: set[int] = set()
     for index in range(len(matches) - 1):
         first, second = matches[index], matches[index + 1]
         joined = re.fullmatch(r"\s*(?:and|to|-|–)\s*", text[first.end() : second.start()])
         opened = re.search(r"\b(?:between|from)\s*$", text[: first.start()], re.I)
         if joined and opened and kinds[index] in (None, "current") and kinds[index + 1] is None:
+            if kinds[index] is None:
+                ranged.add(index)
             kinds[index], kinds[index + 1] = "current", "projected"
+            ranged.add(index + 1)
+    return ranged
 
 
 def currency_for(symbol: str, country: str, when: date | None = None) -> str | None:
@@ -306,10 +348,11 @@ def _names_other(words: Iterable[str]) -> bool:
     return any(word.startswith(_OTHER) for word in words)
 
 
-def _cue(words: Iterable[str]) -> str | None:
+def _cue(words: Iterable[str]) -> tuple[str, str] | None:
+    """The kind the nearest cue word says, and the word."""
     for word in words:
         if word.startswith(_PROJECTED):
-            return "projected"
+            return "projected", word
         if word.startswith(_CURRENT):
-            return "current"
+            return "current", word
     return None

@@ -268,7 +268,11 @@ def test_explain_shows_the_sentence_of_every_fact(runner, tmp_path):
     for fact, sentence in expected:
         at = next(i for i, line in enumerate(lines) if line.strip() == fact)
         assert lines[at + 1].strip().startswith(sentence), (fact, lines[at + 1])
-    assert "national average" not in out  # the distractor's sentence is no fact's
+    # The figure set aside, and why: its sentence.
+    at = lines.index("  not the role's figure = $36,107")
+    assert lines[at + 1] == (
+        "    read in Market Overview: The national average across all occupations is $36,107."
+    )
 
 
 def test_without_explain_no_sentences(runner, tmp_path):
@@ -314,3 +318,40 @@ def test_a_fifo_at_a_role_files_path_is_an_error_not_a_hang(runner, tmp_path):
     assert result.exit_code == 1
     assert "data-engineer-canada.json: exists and is not a regular file" in result.stderr
     assert stat.S_ISFIFO((out / "data-engineer-canada.json").lstat().st_mode)  # left alone
+
+
+# Wording that does not settle a fact.
+
+
+@pytest.mark.parametrize(
+    "overview",
+    [
+        "Data Engineer salaries range from $80,000 to $95,000 across employers.",
+        "Data Engineer offers fall between $80,000 and $95,000.",
+    ],
+    ids=["range-from-to", "range-between"],
+)
+def test_a_range_alone_does_not_make_a_current_average(overview):
+    text = _page(Style(negotiation="none", checklist_target=False))
+    start = text.index("Analyzing")
+    text = text[:start] + overview + text[text.index("\n", start) :]
+    with pytest.raises(PageError) as caught:
+        import_page(text, "page.txt")
+    problems = caught.value.problems
+    assert (
+        "salary.current_average: no sentence says which figure is the current average salary: "
+        "only $80,000 in Market Overview (“" + overview + "”)"
+    ) in problems
+
+
+def test_a_range_agreeing_with_words_is_fine():
+    # The seeds' negotiation: "the gap between $X and $Y", with the overview saying which is which.
+    text = _page(Style(negotiation="gap"))
+    assert "the gap between $84,250 and $91,700" in text
+    assert _facts(text)["salary"]["current_average"] == 84250
+
+
+def test_an_average_in_a_sentence_about_the_country_is_the_countrys():
+    text = "The average salary in Canada is $60,000. Data Engineers now average $84,250."
+    found = [(a.kind, int(a.value)) for a in salary.amounts(text, "s", "Canada", "Data Engineer")]
+    assert found == [("other", 60000), ("current", 84250)]
