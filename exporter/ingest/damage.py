@@ -17,9 +17,10 @@ from ftfy.badness import BADNESS_RE
 
 from exporter.ingest import repair
 
-#: Characters that never stand in good text: C1 controls, and the replacement
-#: character a decoder puts where it gave up.
-_NEVER = re.compile("[\x80-\x9f\ufffd]")
+#: What never stands in good text: C1 controls, the replacement character a decoder
+#: puts where it gave up, and the first byte of a two-byte UTF-8 sequence read as
+#: Latin-1 before its second (``Â¥``, ``Ã©``) where ftfy would not risk a repair.
+_NEVER = re.compile("[\x80-\x9f\ufffd]|[\u00c2\u00c3][\u00a0-\u00bf]")
 
 #: How many characters on each side of the damage an error quotes.
 EXCERPT = 20

@@ -119,7 +119,8 @@ def import_page(text: str, source: str, accept_overview: bool = False) -> Import
 def _damage(page: Page) -> list[str]:
     """A problem for each field whose text is still damaged after repair, quoting it."""
     thai_allowed = page.thai and page.country == "Thailand"
-    named = [("title", page.title), *((FIELDS[name], text) for name, text in page.texts)]
+    named = [("title", page.title), ("updated, data_points", page.header)]
+    named += [(FIELDS[name], text) for name, text in page.texts]
     named += [("checklist", item["label"]) for item in page.checklist]
     problems = []
     for field, value in named:
