@@ -21,6 +21,7 @@ from exporter.cli import cli
 from exporter.errors import PageError
 from exporter.ingest import salary
 from exporter.ingest.importer import LEDGER_NAME, import_page
+from exporter.model.rolefile import load_role, role_json
 from tests.ingest.pagegen import PLACES, Spec, Style, damage, write_page
 
 CANADA, SWEDEN = PLACES[0], PLACES[3]
@@ -355,3 +356,22 @@ def test_an_average_in_a_sentence_about_the_country_is_the_countrys():
     text = "The average salary in Canada is $60,000. Data Engineers now average $84,250."
     found = [(a.kind, int(a.value)) for a in salary.amounts(text, "s", "Canada", "Data Engineer")]
     assert found == [("other", 60000), ("current", 84250)]
+
+
+# import_decisions: optional in the schema, absent when empty, kept when present.
+
+
+def test_a_decision_loads_back_and_a_role_file_without_one_is_unchanged(runner, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(_page(Style(contradiction=True)), "utf-8")
+    out = tmp_path / "roles"
+    result = runner.invoke(cli, ["import", str(page), "--out", str(out), "--accept-overview-value"])
+    assert result.exit_code == 0, result.output
+    path = out / "data-engineer-canada.json"
+    role = load_role(path)
+    assert len(role.import_decisions) == 1
+    assert role_json(role) == path.read_bytes()  # canonical: loads back equal
+    plain = role.model_copy(update={"import_decisions": ()})
+    assert b"import_decisions" not in role_json(plain)
+    validated = runner.invoke(cli, ["validate", str(path)])
+    assert validated.exit_code == 0, validated.output
