@@ -112,7 +112,11 @@ def structure(text: str, source: str) -> Page:
     """Title, header, sections and checklist of a page; PageError if it has no title."""
     problems: list[str] = []
     warnings: list[str] = []
-    lines = repaired_lines(text)
+    # The title first, to know the country; then the whole page, repaired knowing it.
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    title = _TITLE.fullmatch(next(iter(repaired_lines(first_line)), ""))
+    country = _role_and_country(title["rest"])[1] if title else ""
+    lines = repaired_lines(text, country)
     title_at = next((i for i, line in enumerate(lines) if line), 0)
     title = _TITLE.fullmatch(lines[title_at]) if lines else None
     if title is None:
@@ -121,8 +125,6 @@ def structure(text: str, source: str) -> Page:
             ["not a market-intelligence page: no title 'Market Intelligence: <role> in <country>'"],
         )
     role, country = _role_and_country(title["rest"])
-    if is_country(country):
-        lines = repaired_lines(text, country)
     if not country:
         problems.append("no country in the title ('Market Intelligence: <role> in <country>')")
     elif not is_country(country):
