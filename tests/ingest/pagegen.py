@@ -154,6 +154,7 @@ class Style:
     contradiction: bool = False  #: the negotiation section gives another current average
     checklist_target: bool = True
     checklist_sign: str = ""  #: the checklist writes the currency this other way
+    full_checklist: bool = False  #: the seeds' four items, not two
     mixed_lines: tuple[bool, ...] = field(default=())
 
     @property
@@ -218,6 +219,7 @@ def draw_case(choose: Chooser) -> tuple[Spec, Style]:
         contradiction=choose.choice((False, False, False, True)),
         checklist_target=choose.choice((True, False)),
         checklist_sign=choose.choice(("", *place.signs)),
+        full_checklist=choose.choice((False, True)),
         mixed_lines=tuple(choose.choice((False, True)) for _ in range(8)),
     )
     return spec, style
@@ -336,6 +338,13 @@ def _sections(spec: Spec, style: Style) -> list[tuple[str, str]]:
         [f"Costs in {country} vary by city; café prices differ.", *placed["cost-of-living"]]
     )
     checklist = [f"- Career Moat: Priority focus on obtaining {spec.cert}."]
+    if style.full_checklist:
+        checklist.insert(
+            0,
+            "- Negotiation Leverage: Ask for a 'Systemic Impact Bonus' tied to your ability "
+            f"to implement **{spec.top}** effectively.",
+        )
+        checklist.append("- AI Readiness: Integrate AI-assisted workflows into your practice.")
     target = money(spec.projected, replace(style, sign=style.checklist_sign or style.sign))
     if style.checklist_target:
         checklist.insert(0, f"- Market Positioning: Target the {target} bracket with {spec.top}.")
@@ -471,6 +480,7 @@ def seed_like(slug: str) -> tuple[Spec, Style]:
         heading_dress="icons",
         glued=True,
         damage="tis-620",
+        full_checklist=True,
     )
     return spec, style
 

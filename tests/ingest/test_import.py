@@ -119,6 +119,12 @@ def test_seed_like_pages_import_with_the_seeds_facts(runner, tmp_path, slug):
     assert not any(re.search("[\u0e00-\u0e7f]", v) for v in values)
     assert sum(v.count("—") for v in values) == text.count("โ")
     assert "Résumé screening" in data["sections"]["ai_impact"]
+    assert [item["label"] for item in data["checklist"]] == [
+        "Market Positioning",
+        "Negotiation Leverage",
+        "Career Moat",
+        "AI Readiness",
+    ]
 
 
 # Our own pages: other roles, figures, countries, currencies and variants.
