@@ -129,32 +129,57 @@ def reference_docx(out: Path, brand_file: Path | None) -> None:
     is_flag=True,
     help="Replace role files that import did not write, or that were edited since.",
 )
-def import_(pages: tuple[str, ...], out_dir: Path, force: bool) -> None:
+@click.option(
+    "--accept-overview-value",
+    "accept_overview",
+    is_flag=True,
+    help="Import a page that gives two values for one salary with its Market Overview's "
+    "value, recording the decision in the role file (refused by default).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show, for every fact, the sentence of the page it was read from.",
+)
+def import_(
+    pages: tuple[str, ...], out_dir: Path, force: bool, accept_overview: bool, explain: bool
+) -> None:
     """Import market-intelligence PAGE... (text files; - is stdin) into role files.
 
-    Repairs the scraped text (UTF-8 read as Thai, lost dashes, icon remnants),
-    finds the facts and writes one <slug>.json per page into --out (default:
-    ./roles). A bad page is reported and the others still import; the exit code
-    is 1 if any failed. A role file import did not write, or that was edited
-    since, is never replaced without --force (import keeps the SHA-256 of what it
-    wrote in --out/.exporter-imported).
+    Every fact is read from a sentence that names it, or the page is refused by
+    name. Repairs the scraped text (UTF-8 read as Thai, Windows-1252 or Latin-1,
+    lost dashes, icon remnants; text still damaged is refused), finds the facts and
+    writes one <slug>.json per page into --out (default: ./roles). A page that
+    gives two different values for one fact is refused unless
+    --accept-overview-value. A bad page is reported and the others still import;
+    the exit code is 1 if any failed. A role file import did not write, or that was
+    edited since, is never replaced without --force (import keeps the SHA-256 of
+    what it wrote in --out/.exporter-imported).
 
     \b
     Example:
       exporter import ../shared/seeds/*.txt --out roles
+      exporter import --explain page.txt --out /tmp/roles
       exporter import - --out /tmp/roles < page.txt
     """
     from exporter.ingest.importer import import_pages
 
     failed = 0
-    for outcome in import_pages(pages, out_dir, sys.stdin.buffer, force=force):
+    outcomes = import_pages(
+        pages, out_dir, sys.stdin.buffer, force=force, accept_overview=accept_overview
+    )
+    for outcome in outcomes:
         for warning in outcome.warnings:
             _warn(warning)
         if outcome.error is not None:
             failed += 1
             _fail(outcome.error)
-        else:
-            click.echo(f"wrote {outcome.path}")
+            continue
+        click.echo(f"wrote {outcome.path}")
+        if explain:
+            for item in outcome.evidence:
+                click.echo(printable(f"  {item.fact} = {item.value}"))
+                click.echo(printable(f"    read in {item.section}: {item.sentence}"))
     if failed:
         click.echo(f"{failed} of {len(pages)} pages failed", err=True)
         sys.exit(ExitCode.FAILED)

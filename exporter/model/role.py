@@ -17,11 +17,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StrictInt,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_serializer,
 )
 from pydantic_core import PydanticCustomError
 
@@ -194,6 +196,20 @@ class Role(_Frozen):
     certifications: Certifications
     sections: Sections
     checklist: Annotated[tuple[ChecklistItem, ...], Field(max_length=50)] = ()
+    #: Decisions taken when the role was imported from a page (e.g. which of two values
+    #: a page that contradicts itself gave was kept). Optional; left out of the file
+    #: when there are none, so role files without it stay as they are.
+    import_decisions: Annotated[
+        tuple[Annotated[str, Field(min_length=1, max_length=2_000), OneLine], ...],
+        Field(max_length=10),
+    ] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_empty_decisions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("import_decisions"):
+            data.pop("import_decisions", None)
+        return data
 
     @field_validator("schema_version")
     @classmethod

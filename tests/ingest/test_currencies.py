@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from exporter import api
 from exporter.cli import cli
 from exporter.errors import PageError, RoleError
-from exporter.ingest import facts, money, repair
+from exporter.ingest import money, repair, salary
 from exporter.ingest.importer import import_page
 from exporter.model.currency import salary_limit
 from exporter.model.rolefile import parse_role
@@ -283,5 +283,5 @@ def test_amounts_in_every_grouping_read_back(country, value, data):
     assert money.parse_amount(written, country) == Decimal(value)
     sign = money.signs(country)[-1] if money.signs(country) else "$"
     sentence = f"The current average is {sign}{written} this year."
-    found = facts.amounts(sentence, "s", country)
+    found = salary.amounts(sentence, "s", country)
     assert [(a.kind, a.value) for a in found] == [("current", Decimal(value))]
