@@ -33,9 +33,9 @@ def _environment() -> Environment:
     )
 
 
-def render_page(name: str, **context: Any) -> str:
-    """The template ``name`` filled in with ``context`` (every value escaped)."""
-    return _environment().get_template(name).render(**context)
+def render_page(template: str, **context: Any) -> str:
+    """The page ``template`` filled in with ``context`` (every value escaped)."""
+    return _environment().get_template(template).render(**context)
 
 
 @cache
