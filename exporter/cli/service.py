@@ -131,6 +131,12 @@ def serve(
         allowed_hosts=allowed_hosts or default_hosts(host),
     )
     click.echo(f"serving {printable(str(roles_dir))} on http://{host}:{port}/", err=True)
+    if not allowed_hosts and host in ("0.0.0.0", "::", ""):
+        click.echo(
+            "note: only Host names localhost and the bound address are answered; give the "
+            "names clients use with --allowed-host NAME",
+            err=True,
+        )
     run(app, host, port)
 
 
