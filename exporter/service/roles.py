@@ -1,8 +1,9 @@
 """The roles of the served folder, reloaded as their files change.
 
 Each request looks at the folder (a directory listing and a ``stat`` per file)
-and reloads only the files whose size, modification time or inode changed, so an
-edited, added or removed role file shows on the next request without a restart.
+and reloads only the files whose size, modification or change time or inode
+changed, so an edited, added or removed role file shows on the next request
+without a restart.
 Slugs come from the role data, never from a URL: a request names a role only by
 looking it up here. When two files give the same slug, the first by file name
 wins and the other is listed as a problem, as ``exporter batch`` does.
@@ -47,7 +48,10 @@ class RoleProblem:
         return shown_name(self.path)
 
 
-_Stamp = tuple[int, int, int]
+#: What tells a file version from another: modification and change time, size, inode.
+#: The change time matters: an edit whose modification time is set back keeps the
+#: size and the modification time, but the kernel moves the change time on.
+_Stamp = tuple[int, int, int, int]
 
 #: uvicorn's own logger for server messages (what ``exporter serve`` prints).
 LOG = logging.getLogger("uvicorn.error")
@@ -98,13 +102,13 @@ class RoleIndex:
                     if known is None:
                         LOG.warning("%s: %s", shown_name(path), NOT_UTF8)
                     problem = RoleProblem(path, NOT_UTF8, (NOT_UTF8,))
-                    current[path] = known or ((0, 0, 0), problem)
+                    current[path] = known or ((0, 0, 0, 0), problem)
                     continue
                 try:
                     info = path.stat()
                 except OSError:
                     continue
-                stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+                stamp = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
                 known = self._loaded.get(path)
                 current[path] = known if known and known[0] == stamp else (stamp, self._load(path))
             self._loaded = current

@@ -236,3 +236,22 @@ def test_the_default_cache_folder_must_be_private(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "not a folder only this user can write" in done.stderr
     assert "--cache" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_same_size_edit_with_its_time_set_back_is_served_fresh(
+    server: Server, base: Path
+) -> None:
+    path = base / "roles" / f"{OTHER}.json"
+    original = path.read_bytes()
+    before = httpx.get(f"{server.url}/roles/{OTHER}").json()
+    old = str(before["salary"]["current_average"])
+    new = str(int(old[0]) % 9 + 1) + old[1:]  # same number of digits: same file size
+    info = path.stat()
+    try:
+        path.write_bytes(original.replace(old.encode(), new.encode(), 1))
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # time set back as it was
+        assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+        after = httpx.get(f"{server.url}/roles/{OTHER}").json()
+        assert str(after["salary"]["current_average"]) == new
+    finally:
+        path.write_bytes(original)
