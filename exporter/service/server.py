@@ -14,6 +14,9 @@ must be complete within :data:`HEADER_SECONDS` of the connection opening or of t
 previous response, else the server answers 408 and closes the connection. The
 HTTP parser is h11, named here rather than picked by what happens to be
 installed, so the behaviour (and this limit) does not change with httptools.
+h11 accepts a request with both ``Content-Length`` and ``Transfer-Encoding`` and
+keeps the connection; :class:`~exporter.service.guard.RequestGuard` answers it 400
+and closes (httptools refuses such a request itself).
 """
 
 from __future__ import annotations

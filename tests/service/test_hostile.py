@@ -9,6 +9,7 @@ body framing, slow headers and an empty API token.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import select
@@ -255,3 +256,26 @@ def test_a_same_size_edit_with_its_time_set_back_is_served_fresh(
         assert str(after["salary"]["current_average"]) == new
     finally:
         path.write_bytes(original)
+
+
+def test_published_problems_name_the_field_not_the_value(server: Server, base: Path) -> None:
+    data = json.loads((base / "roles" / f"{SLUG}.json").read_text())
+    data["salary"]["current_average"] = "SECRET-VALUE-42"
+    data["country"] = "Narnia-Secret"
+    broken = base / "roles" / "broken-role.json"
+    broken.write_text(json.dumps(data))
+    try:
+        page = httpx.get(server.url + "/")
+        assert page.status_code == 200
+        assert "broken-role.json: salary.current_average: must be a number" in page.text
+        assert "broken-role.json: country: invalid value" in page.text
+        assert "SECRET-VALUE-42" not in page.text and "Narnia-Secret" not in page.text
+    finally:
+        broken.unlink()
+    assert any("SECRET-VALUE-42" in line for line in server.log)  # the operator sees it all
+    api = httpx.post(
+        server.url + "/render", json=data, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert api.status_code == 422
+    assert {"field": "country", "message": "invalid value"} in api.json()["errors"]
+    assert "SECRET-VALUE-42" not in api.text and "Narnia-Secret" not in api.text
