@@ -22,6 +22,15 @@ from exporter.cli.common import (
     roles_dir_argument,
 )
 
+_allowed_hosts = click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Host name clients may use (repeatable); other Host headers get 421. Behind a proxy, "
+    "give the public name.  [default: the --host address and localhost]",
+)
+
 
 @click.command(short_help="Serve every role as PDF and DOCX over HTTP.")
 @roles_dir_argument
@@ -61,7 +70,7 @@ from exporter.cli.common import (
     "--enable-render-api",
     is_flag=True,
     help="Accept POST /render (role JSON in, file out); $EXPORTER_API_TOKEN, if set, "
-    "is required as a bearer token.",
+    "is required as a bearer token (set but empty is an error).",
 )
 @click.option(
     "--cors-origin",
@@ -69,6 +78,7 @@ from exporter.cli.common import (
     multiple=True,
     help="Origin allowed to fetch the files from a browser (repeatable; default: none).",
 )
+@_allowed_hosts
 @render_options
 def serve(
     roles_dir: Path,
@@ -81,6 +91,7 @@ def serve(
     limits: Limits,
     enable_render_api: bool,
     cors_origins: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
     settings: RenderSettings,
 ) -> None:
     """Serve every role in ROLES_DIR (default: ./roles) as PDF and DOCX over HTTP.
@@ -97,6 +108,7 @@ def serve(
     """
     try:
         from exporter.service import create_app
+        from exporter.service.guard import default_hosts
         from exporter.service.server import run
     except ImportError as exc:
         raise ExporterError(
@@ -114,10 +126,17 @@ def serve(
         queue=queue,
         limits=limits,
         enable_render_api=enable_render_api,
-        api_token=os.environ.get("EXPORTER_API_TOKEN") or None,
+        api_token=os.environ.get("EXPORTER_API_TOKEN"),
         cors_origins=cors_origins,
+        allowed_hosts=allowed_hosts or default_hosts(host),
     )
     click.echo(f"serving {printable(str(roles_dir))} on http://{host}:{port}/", err=True)
+    if not allowed_hosts and host in ("0.0.0.0", "::", ""):
+        click.echo(
+            "note: only Host names localhost and the bound address are answered; give the "
+            "names clients use with --allowed-host NAME",
+            err=True,
+        )
     run(app, host, port)
 
 
@@ -132,9 +151,16 @@ def serve(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@_allowed_hosts
 @render_options
 def preview(
-    role: str, roles_dir: Path, host: str, port: int, open_browser: bool, settings: RenderSettings
+    role: str,
+    roles_dir: Path,
+    host: str,
+    port: int,
+    open_browser: bool,
+    allowed_hosts: tuple[str, ...],
+    settings: RenderSettings,
 ) -> None:
     """Show ROLE's PDF and DOCX in a web page that re-renders as you edit.
 
@@ -157,4 +183,4 @@ def preview(
 
     path = find_role(role, roles_dir)
     click.echo(f"previewing {printable(str(path))} on http://{host}:{port}/", err=True)
-    serve_preview(settings, path, host, port, open_browser)
+    serve_preview(settings, path, host, port, open_browser, allowed_hosts)

@@ -7,6 +7,17 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+#: Methods counted by name; any other is counted as ``other`` (a label per made-up method
+#: would let any client grow /metrics and the memory without bound).
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"}
+)
+
+
+def method_label(method: str) -> str:
+    """The request method as a metric label: a known method, else ``other``."""
+    return method if method in KNOWN_METHODS else "other"
+
 
 class Metrics:
     """Requests, renders, cache use, render time, queue depth and failures."""
@@ -54,6 +65,11 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.cache_write_failures = Counter(
+            "exporter_cache_write_failures",
+            "Rendered files the cache could not store (a full disk...); they were still served.",
+            registry=self.registry,
+        )
         self.worker_replacements = Counter(
             "exporter_worker_replacements",
             "Worker processes replaced after dying or overrunning the time limit.",
@@ -62,7 +78,7 @@ class Metrics:
 
 
 class ObserveRequests:
-    """ASGI middleware: counts requests by route template and status; adds security headers."""
+    """ASGI middleware: counts requests by route template, method and status."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, routes: list[BaseRoute]) -> None:
         self.app = app
@@ -83,12 +99,10 @@ class ObserveRequests:
         async def observed(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                headers = message.setdefault("headers", [])
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"no-referrer"))
             await send(message)
 
         try:
             await self.app(scope, receive, observed)
         finally:
-            self.metrics.requests.labels(route, scope["method"], str(status[0])).inc()
+            method = method_label(scope["method"])
+            self.metrics.requests.labels(route, method, str(status[0])).inc()

@@ -12,7 +12,7 @@ Same code path as ``exporter render``: the render is
 :class:`~exporter.batch.settings.RenderSettings`, so ``/report.pdf`` and
 ``/report.docx`` are byte for byte what ``render`` writes. It runs in one warm
 worker process (``spawn``), which drops the exporter's cached writers, brand and
-templates before each render (:func:`_forget`). Measured on the 3-page fixture
+templates before each render. Measured on the 3-page fixture
 report (render plus page images): about 0.56 s a change in the warm worker,
 about 1.6 s with a fresh process per change (WeasyPrint's import and font
 loading every time); the worker also keeps the server's event loop free. A
@@ -29,202 +29,61 @@ good render stays beside it. Decisions where the issue is silent:
   stylesheets load) are shown as warnings, next to the CLI's font and
   character-policy warnings;
 - ``--port 0`` picks a free port before the server starts.
+
+The parts: :mod:`~exporter.service.preview_render` (the render and the page
+images), :mod:`~exporter.service.preview_watch` (what is watched),
+:mod:`~exporter.service.preview_page` (what the page shows); this module holds the
+loop that ties them and the web application. Requests pass
+:class:`~exporter.service.guard.RequestGuard` (the Host rule, the page's CSP).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
-import io
-import multiprocessing
 import shutil
 import tempfile
-import threading
-import time
 import webbrowser
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from exporter.api import FORMATS
-from exporter.batch.settings import RenderSettings, referenced_files, role_hash
+from exporter.batch.settings import RenderSettings
 from exporter.errors import ExporterError
-from exporter.model.brand import DEFAULT_BRAND
-from exporter.resources import STYLES_DIR, TEMPLATES_DIR
+from exporter.service.guard import RequestGuard, default_hosts
+from exporter.service.pages import asset_response
+from exporter.service.preview_page import State, page, state_json
+from exporter.service.preview_render import (
+    Outcome,
+    docx_page_images,
+    new_executor,
+    render_preview,
+    soffice,
+)
+from exporter.service.preview_watch import watch
 
-#: Resolution of the page images (dots per inch): an A4 page is about 500 x 700 pixels.
-PAGE_DPI = 60
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+_NO_STORE = {"Cache-Control": "no-store"}
 
-#: Seconds LibreOffice may take before the preview gives up on it.
-CONVERT_SECONDS = 60.0
+#: Digits a page number may have (no report has a million pages).
+_MAX_PAGE_DIGITS = 6
 
-#: Milliseconds the watcher waits for a burst of saves to settle.
-DEBOUNCE_MS = 300
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One render in the worker: the files and their PDF pages, or the error."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    pdf_pages: tuple[bytes, ...] = ()
-    warnings: tuple[str, ...] = ()
-    error: str | None = None
-    seconds: float = 0.0
-
-
-@dataclass
-class State:
-    """What the page shows: the last good render, and the latest error if any."""
-
-    generation: int = 0  # bumped on every change of what the page shows
-    files: dict[str, bytes] = field(default_factory=dict)
-    pdf_pages: tuple[bytes, ...] = ()
-    docx_pages: tuple[bytes, ...] = ()
-    docx_note: str = ""
-    warnings: tuple[str, ...] = ()
-    error: str | None = None
-    seconds: float = 0.0
-    rendered: bool = False  # the first render has finished (well or not)
-
-
-def _forget() -> None:
-    """Drop every cached brand, writer and template so the next render reads the files anew."""
-    from exporter.batch.workers import reset_worker
-
-    reset_worker()
-
-
-def render_preview(settings: RenderSettings, role_path: Path) -> Outcome:
-    """Render the role as ``exporter render`` would, in a worker; never raises for a mistake."""
-    from exporter.batch.workers import Job, render_job
-    from exporter.model.rolefile import load_role_checked
-    from exporter.render.pdf.writer import weasyprint_messages
-
-    started = time.perf_counter()
-    _forget()
-    try:
-        loaded = load_role_checked(role_path)
-        settings.check()
-        fingerprint = settings.fingerprint()
-    except ExporterError as exc:
-        return Outcome(error=str(exc), seconds=time.perf_counter() - started)
-    source_hash = role_hash(fingerprint, role_path.read_bytes())
-    with weasyprint_messages() as logged:
-        result = render_job(Job(loaded.role, str(role_path), source_hash, settings))
-    # WeasyPrint names no file for CSS inside the HTML, and counts lines from the <style>.
-    css = (f"WeasyPrint, in the HTML the templates make: {message}" for message in logged)
-    warnings = (*(str(w) for w in loaded.warnings), *result.warnings, *css)
-    if result.error is not None:
-        return Outcome(warnings=warnings, error=result.error, seconds=time.perf_counter() - started)
-    files: dict[str, bytes] = {f.format: f.data for f in result.files}
-    try:
-        pages = page_images(files["pdf"])
-    except ExporterError as exc:
-        return Outcome(warnings=warnings, error=str(exc), seconds=time.perf_counter() - started)
-    return Outcome(files, pages, warnings, None, time.perf_counter() - started)
-
-
-def page_images(pdf: bytes, dpi: int = PAGE_DPI) -> tuple[bytes, ...]:
-    """Each page of a PDF as PNG bytes (PDFium through pypdfium2).
-
-    PDFium draws a 3-page report in about 50 ms where ``pdftoppm`` takes about
-    0.5 s (most of it the process starting), which matters for the ~1 s goal.
-    """
-    import pypdfium2
-
-    images = []
-    with _PDFIUM_LOCK:  # PDFium is not thread-safe
-        try:
-            document = pypdfium2.PdfDocument(pdf)
-        except pypdfium2.PdfiumError as exc:
-            raise ExporterError(f"the PDF could not be read back for the preview: {exc}") from None
-        try:
-            for index in range(len(document)):
-                page = document[index]
-                bitmap = page.render(scale=dpi / 72)
-                buffer = io.BytesIO()
-                bitmap.to_pil().save(buffer, "PNG")
-                images.append(buffer.getvalue())
-                bitmap.close()
-                page.close()
-        finally:
-            document.close()
-    return tuple(images)
-
-
-_PDFIUM_LOCK = threading.Lock()
-
-
-def soffice() -> str | None:
-    """LibreOffice's command, if installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-async def docx_page_images(docx: bytes, profile: Path) -> tuple[bytes, ...]:
-    """The DOCX as LibreOffice lays it out: converted to PDF headless, then page images."""
-    command = soffice()
-    if command is None:
-        raise ExporterError("LibreOffice is not installed")
-    with tempfile.TemporaryDirectory(prefix="exporter-preview-") as tmp:
-        source = Path(tmp) / "report.docx"
-        source.write_bytes(docx)
-        process = await asyncio.create_subprocess_exec(
-            command,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            tmp,
-            str(source),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            _, stderr = await asyncio.wait_for(process.communicate(), CONVERT_SECONDS)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-            raise ExporterError("LibreOffice did not convert the DOCX in time") from None
-        converted = Path(tmp) / "report.pdf"
-        if process.returncode != 0 or not converted.is_file():
-            raise ExporterError(f"LibreOffice failed: {stderr.decode(errors='replace')}")
-        return await asyncio.to_thread(page_images, converted.read_bytes())
-
-
-def watched_files(settings: RenderSettings, role_path: Path) -> tuple[set[Path], set[Path]]:
-    """(files, folders) whose change means a new render: folders count everything under them."""
-    brand_file = (settings.brand_file or DEFAULT_BRAND).resolve()
-    files = {role_path.resolve(), brand_file}
-    with contextlib.suppress(ExporterError):
-        files |= referenced_files(settings.load_brand(), brand_file.parent)
-    if settings.docx_template is not None:
-        files.add(settings.docx_template.resolve())
-    folders = {TEMPLATES_DIR.resolve(), STYLES_DIR.resolve()}
-    if settings.templates_dir is not None:
-        folders.add(settings.templates_dir.resolve())
-    return files, folders
-
-
-def _concerns(path: Path, files: set[Path], folders: set[Path]) -> bool:
-    if "__pycache__" in path.parts:
-        return False
-    return path in files or any(path.is_relative_to(folder) for folder in folders)
-
-
-def _roots(files: Iterable[Path], folders: Iterable[Path]) -> list[Path]:
-    """The folders to watch: each file's folder (editors replace files) and each tree."""
-    roots = {path.parent for path in files} | set(folders)
-    return sorted(root for root in roots if root.is_dir())
+NO_LIBREOFFICE = (
+    "LibreOffice is not installed here, so the DOCX is not shown "
+    "(Debian: apt-get install libreoffice-writer-nogui); download it below."
+)
 
 
 class Preview:
@@ -242,11 +101,11 @@ class Preview:
         self._profile = Path(tempfile.mkdtemp(prefix="exporter-preview-soffice-"))
 
     async def start(self) -> None:
-        self._executor = _executor()
+        self._executor = new_executor()
         self._dirty.set()
         self._tasks = [
             asyncio.create_task(self._render_loop()),
-            asyncio.create_task(self._watch_loop()),
+            asyncio.create_task(watch(self.settings, self.role_path, self._stop, self._dirty.set)),
         ]
 
     async def stop(self) -> None:
@@ -286,10 +145,7 @@ class Preview:
     async def _docx_pages(self, docx: bytes) -> None:
         if soffice() is None:
             self.state.docx_pages = ()
-            self.state.docx_note = (
-                "LibreOffice is not installed here, so the DOCX is not shown "
-                "(Debian: apt-get install libreoffice-writer-nogui); download it below."
-            )
+            self.state.docx_note = NO_LIBREOFFICE
             self._publish()
             return
         try:
@@ -312,43 +168,89 @@ class Preview:
                 return await asyncio.wrap_future(future, loop=loop)
             except BrokenExecutor:
                 self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = _executor()
+                self._executor = new_executor()
         return Outcome(error=f"{self.role_path}: the render worker died twice in a row")
 
-    async def _watch_loop(self) -> None:
-        from watchfiles import awatch
 
-        while not self._stop.is_set():
-            files, folders = watched_files(self.settings, self.role_path)
-            roots = _roots(files, folders)
+class PreviewPages:
+    """The preview's handlers, one method per route."""
 
-            def wanted(
-                change: object, path: str, files: set[Path] = files, folders: set[Path] = folders
-            ) -> bool:
-                return _concerns(Path(path).resolve(), files, folders)
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
 
-            async for _ in awatch(
-                *roots,
-                watch_filter=wanted,
-                debounce=DEBOUNCE_MS,
-                step=50,
-                stop_event=self._stop,
-            ):
-                self._dirty.set()
-                if watched_files(self.settings, self.role_path) != (files, folders):
-                    break  # the brand names other files now: watch those
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.index),
+            Route("/assets/{name}", self.asset),
+            Route("/state.json", self.state),
+            Route("/readyz", self.ready),
+            Route("/events", self.events),
+            Route("/report.{fmt:str}", self.report),
+            Route("/page/{kind:str}/{generation:str}/{number:str}.png", self.image),
+        ]
+
+    async def index(self, request: Request) -> Response:
+        return HTMLResponse(page(self.preview.state, self.preview.role_path), headers=_NO_STORE)
+
+    async def asset(self, request: Request) -> Response:
+        found = asset_response(request.path_params["name"])
+        return found or Response("no such file", status_code=404)
+
+    async def state(self, request: Request) -> Response:
+        return JSONResponse(state_json(self.preview.state), headers=_NO_STORE)
+
+    async def ready(self, request: Request) -> Response:
+        return Response(status_code=200 if self.preview.state.rendered else 503)
+
+    async def report(self, request: Request) -> Response:
+        fmt = request.path_params["fmt"]
+        data = self.preview.state.files.get(fmt)
+        if data is None:
+            return Response("not rendered", status_code=404)
+        return Response(data, media_type=MEDIA_TYPES[fmt], headers=_NO_STORE)
+
+    async def image(self, request: Request) -> Response:
+        kind, number = request.path_params["kind"], _page_number(request.path_params["number"])
+        state = self.preview.state
+        pages = state.pdf_pages if kind == "pdf" else state.docx_pages
+        if kind not in ("pdf", "docx") or not 1 <= number <= len(pages):
+            return Response("no such page", status_code=404)
+        return Response(pages[number - 1], media_type="image/png", headers=_NO_STORE)
+
+    async def events(self, request: Request) -> StreamingResponse:
+        """Server-sent events: ``reload`` whenever the page would show something new."""
+        # ``since``: the generation the page shows, so a change made while it loaded still counts.
+        given = request.query_params.get("since", "")
+        since = int(given) if _page_number(given) >= 0 else self.preview.state.generation
+        return StreamingResponse(
+            self._stream(since), media_type="text/event-stream", headers=_NO_STORE
+        )
+
+    async def _stream(self, seen: int) -> AsyncIterator[str]:
+        preview = self.preview
+        yield f"retry: 500\nevent: hello\ndata: {seen}\n\n"
+        while True:
+            changed = preview.changed
+            if preview.state.generation == seen:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), 15)
+            if preview.state.generation == seen:
+                yield ": keep-alive\n\n"
+                continue
+            seen = preview.state.generation
+            yield f"event: reload\ndata: {seen}\n\n"
 
 
-def _executor() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+def _page_number(text: str) -> int:
+    """A small number from its digits, or -1 (never a huge int from a hostile URL)."""
+    if not text.isascii() or not text.isdigit() or len(text) > _MAX_PAGE_DIGITS:
+        return -1
+    return int(text)
 
 
-def create_preview_app(
-    settings: RenderSettings, role_path: Path, *, open_url: str = ""
-) -> Starlette:
-    """The preview's web application for one role file."""
-    preview = Preview(settings, role_path)
-
+def _lifespan(
+    preview: Preview, open_url: str
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await preview.start()
@@ -359,145 +261,34 @@ def create_preview_app(
         finally:
             await preview.stop()
 
-    async def index(request: Request) -> HTMLResponse:
-        return HTMLResponse(page(preview.state, role_path), headers=_NO_STORE)
+    return lifespan
 
-    async def state(request: Request) -> JSONResponse:
-        s = preview.state
-        return JSONResponse(
-            {
-                "generation": s.generation,
-                "rendered": s.rendered,
-                "error": s.error,
-                "warnings": list(s.warnings),
-                "pdf_pages": len(s.pdf_pages),
-                "docx_pages": len(s.docx_pages),
-                "docx_note": s.docx_note,
-                "seconds": round(s.seconds, 3),
-            },
-            headers=_NO_STORE,
-        )
 
-    async def ready(request: Request) -> Response:
-        return Response(status_code=200 if preview.state.rendered else 503)
-
-    async def report(request: Request) -> Response:
-        fmt = request.path_params["fmt"]
-        data = preview.state.files.get(fmt)
-        if data is None:
-            return Response("not rendered", status_code=404)
-        return Response(data, media_type=MEDIA_TYPES[fmt], headers=_NO_STORE)
-
-    async def image(request: Request) -> Response:
-        kind, number = request.path_params["kind"], request.path_params["number"]
-        pages = preview.state.pdf_pages if kind == "pdf" else preview.state.docx_pages
-        if kind not in ("pdf", "docx") or not 1 <= number <= len(pages):
-            return Response("no such page", status_code=404)
-        return Response(pages[number - 1], media_type="image/png", headers=_NO_STORE)
-
-    async def events(request: Request) -> StreamingResponse:
-        # ``since``: the generation the page shows, so a change made while it loaded still counts.
-        try:
-            since = int(request.query_params.get("since", ""))
-        except ValueError:
-            since = preview.state.generation
-
-        async def stream() -> AsyncIterator[str]:
-            seen = since
-            yield f"retry: 500\nevent: hello\ndata: {seen}\n\n"
-            while True:
-                changed = preview.changed
-                if preview.state.generation == seen:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(changed.wait(), 15)
-                if preview.state.generation == seen:
-                    yield ": keep-alive\n\n"
-                    continue
-                seen = preview.state.generation
-                yield f"event: reload\ndata: {seen}\n\n"
-
-        return StreamingResponse(
-            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
-        )
-
+def create_preview_app(
+    settings: RenderSettings,
+    role_path: Path,
+    *,
+    open_url: str = "",
+    allowed_hosts: Iterable[str] = default_hosts("127.0.0.1"),
+) -> Starlette:
+    """The preview's web application for one role file."""
+    preview = Preview(settings, role_path)
     return Starlette(
-        routes=[
-            Route("/", index),
-            Route("/state.json", state),
-            Route("/readyz", ready),
-            Route("/events", events),
-            Route("/report.{fmt:str}", report),
-            Route("/page/{kind:str}/{generation:int}/{number:int}.png", image),
-        ],
-        lifespan=lifespan,
+        routes=PreviewPages(preview).routes(),
+        middleware=[Middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts))],
+        lifespan=_lifespan(preview, open_url),
     )
-
-
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-_NO_STORE = {"Cache-Control": "no-store"}
-
-
-def page(state: State, role_path: Path) -> str:
-    """The preview page: messages, then the PDF and DOCX pages side by side."""
-    esc = html.escape
-    gen = state.generation
-    parts = [
-        "<!doctype html><html lang=en><head><meta charset=utf-8>",
-        f"<title>Preview: {esc(role_path.name)}</title>",
-        "<style>body{font-family:sans-serif;margin:1rem;background:#f4f4f4}"
-        ".cols{display:flex;gap:1rem;align-items:flex-start}.col{flex:1}"
-        ".col img{display:block;width:100%;max-width:520px;margin:0 0 .75rem;"
-        "box-shadow:0 1px 4px #0004;background:#fff}"
-        ".error{background:#fde8e8;border:1px solid #b42318;padding:.75rem;white-space:pre-wrap}"
-        ".warnings{background:#fff7e0;border:1px solid #b54708;padding:.5rem 1.5rem}"
-        "</style></head>",
-        f'<body data-generation="{gen}">',
-        f"<h1>Preview: {esc(str(role_path))}</h1>",
-    ]
-    if not state.rendered:
-        parts.append('<p id="status">Rendering…</p>')
-    else:
-        parts.append(
-            f'<p id="status">Rendered in {state.seconds:.2f} s. '
-            '<a href="/report.pdf">PDF</a> · <a href="/report.docx">DOCX</a></p>'
-        )
-    if state.error:
-        shown = " (the last good render is shown below)" if state.files else ""
-        parts.append(
-            f'<div class="error" id="error" role="alert"><strong>Error{shown}:</strong>\n'
-            f"{esc(state.error)}</div>"
-        )
-    if state.warnings:
-        items = "".join(f"<li>{esc(w)}</li>" for w in state.warnings)
-        parts.append(f'<ul class="warnings" id="warnings" aria-label="Warnings">{items}</ul>')
-    parts.append('<div class="cols"><section class="col" id="pdf"><h2>PDF (WeasyPrint)</h2>')
-    for n in range(1, len(state.pdf_pages) + 1):
-        parts.append(
-            f'<img src="/page/pdf/{gen}/{n}.png" alt="PDF page {n} of {len(state.pdf_pages)}">'
-        )
-    parts.append('</section><section class="col" id="docx"><h2>DOCX (LibreOffice)</h2>')
-    if state.docx_note:
-        parts.append(f'<p id="docx-note">{esc(state.docx_note)}</p>')
-    for n in range(1, len(state.docx_pages) + 1):
-        parts.append(
-            f'<img src="/page/docx/{gen}/{n}.png" alt="DOCX page {n} of {len(state.docx_pages)}">'
-        )
-    parts.append(
-        "</section></div><script>"
-        f"const source=new EventSource('/events?since={gen}');"
-        "source.addEventListener('reload',()=>location.reload());"
-        "</script></body></html>"
-    )
-    return "".join(parts)
 
 
 def serve_preview(
-    settings: RenderSettings, role_path: Path, host: str, port: int, open_browser: bool
+    settings: RenderSettings,
+    role_path: Path,
+    host: str,
+    port: int,
+    open_browser: bool,
+    allowed_hosts: Iterable[str] = (),
 ) -> None:
-    """Run the preview until Ctrl-C or SIGTERM."""
+    """Run the preview until Ctrl-C or SIGTERM (``allowed_hosts``: default from ``host``)."""
     import socket
 
     from exporter.service.server import run
@@ -507,5 +298,8 @@ def serve_preview(
             probe.bind((host, 0))
             port = probe.getsockname()[1]
     url = f"http://{host}:{port}/"
-    app = create_preview_app(settings, role_path, open_url=url if open_browser else "")
+    hosts = tuple(allowed_hosts) or default_hosts(host)
+    app = create_preview_app(
+        settings, role_path, open_url=url if open_browser else "", allowed_hosts=hosts
+    )
     run(app, host, port, graceful_seconds=1)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from exporter.errors import FieldProblem
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -21,6 +23,17 @@ MEDIA_TYPES = {
 CACHE_CONTROL = "no-cache"
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+#: Digits a byte position may have before it is simply "past any file" (no file is 10**18 bytes).
+_MAX_DIGITS = 18
+
+#: Characters an HTTP date has at most (``Sun, 06 Nov 1994 08:49:37 GMT`` is 29); longer is ignored.
+_MAX_DATE = 64
+
+
+def _position(text: str) -> int:
+    """A byte position from its digits; one too long to be a size is simply past the end."""
+    return int(text) if len(text) <= _MAX_DIGITS else 10**_MAX_DIGITS
 
 
 def etag_of(sha256: str) -> str:
@@ -57,12 +70,12 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
     if not first_text and not last_text:
         return None
     if not first_text:  # the last n bytes
-        length = int(last_text)
+        length = _position(last_text)
         if length == 0 or size == 0:
             return False
         return (max(0, size - length), size - 1)
-    first = int(first_text)
-    last = int(last_text) if last_text else size - 1
+    first = _position(first_text)
+    last = _position(last_text) if last_text else size - 1
     if first >= size or last < first:
         return False
     return (first, min(last, size - 1))
@@ -74,20 +87,43 @@ def not_modified_since(header: str | None, modified: float) -> bool:
     HTTP dates have whole seconds, so the file's time is compared by its second;
     a header that is not a valid HTTP date is ignored (RFC 9110, 13.1.3).
     """
-    if header is None:
+    if header is None or len(header) > _MAX_DATE:
         return False
     try:
         since = parsedate_to_datetime(header.strip())
-    except (TypeError, ValueError, IndexError):
+        if since.tzinfo is None:  # not a GMT date: not an HTTP date
+            return False
+        return int(modified) <= since.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):  # e.g. a 20-digit day or hour
         return False
-    if since.tzinfo is None:  # not a GMT date: not an HTTP date
-        return False
-    return int(modified) <= since.timestamp()
 
 
 def http_date(timestamp: float) -> str:
     """An IMF-fixdate for Last-Modified."""
     return formatdate(timestamp, usegmt=True)
+
+
+#: What a published problem says when its message would quote the value.
+INVALID_VALUE = "invalid value"
+
+
+def public_message(message: str) -> str:
+    """A field problem's message as published: the problem, never the value.
+
+    The loader's messages may quote what the field held (``(got 'a lot')``,
+    ``unknown country 'X'``); anything quoted is cut, and a message that still
+    quotes is replaced by :data:`INVALID_VALUE`. The full message is for the log.
+    """
+    message = message.split(" (got ", 1)[0]
+    if any(quote in message for quote in "'\"`"):
+        return INVALID_VALUE
+    return message
+
+
+def public_problems(problems: Iterable[FieldProblem]) -> Iterator[tuple[FieldProblem, str]]:
+    """Each problem with its published message (see :func:`public_message`)."""
+    for item in problems:
+        yield item, public_message(item.message)
 
 
 def problem(

@@ -1,8 +1,9 @@
 """The roles of the served folder, reloaded as their files change.
 
 Each request looks at the folder (a directory listing and a ``stat`` per file)
-and reloads only the files whose size, modification time or inode changed, so an
-edited, added or removed role file shows on the next request without a restart.
+and reloads only the files whose size, modification or change time or inode
+changed, so an edited, added or removed role file shows on the next request
+without a restart.
 Slugs come from the role data, never from a URL: a request names a role only by
 looking it up here. When two files give the same slug, the first by file name
 wins and the other is listed as a problem, as ``exporter batch`` does.
@@ -10,15 +11,18 @@ wins and the other is listed as a problem, as ``exporter batch`` does.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from exporter.batch.settings import role_hash
-from exporter.errors import ExporterError
+from exporter.errors import ExporterError, FieldProblem, RoleError
 from exporter.model.jsonfile import read_file
 from exporter.model.role import MAX_FILE_BYTES, Role
 from exporter.model.rolefile import decode_role, role_files
+from exporter.service.responses import public_message
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,29 @@ class RoleProblem:
 
     path: Path
     message: str
+    public: tuple[str, ...] = ()  #: what the listing shows: field and problem, no value
+
+    @property
+    def name(self) -> str:
+        """The file's name as text (odd bytes escaped)."""
+        return shown_name(self.path)
 
 
-_Stamp = tuple[int, int, int]
+#: What tells a file version from another: modification and change time, size, inode.
+#: The change time matters: an edit whose modification time is set back keeps the
+#: size and the modification time, but the kernel moves the change time on.
+_Stamp = tuple[int, int, int, int]
+
+#: uvicorn's own logger for server messages (what ``exporter serve`` prints).
+LOG = logging.getLogger("uvicorn.error")
+
+#: What the page and the log say about a file whose name is not UTF-8.
+NOT_UTF8 = "file name is not valid UTF-8; rename the file"
+
+
+def shown_name(path: Path) -> str:
+    """A file's name as text: bytes that are not UTF-8 shown as ``\\xNN`` (as the batch does)."""
+    return os.fsencode(path.name).decode("utf-8", "backslashreplace")
 
 
 class RoleIndex:
@@ -73,11 +97,18 @@ class RoleIndex:
                 paths = []
             current: dict[Path, tuple[_Stamp, ServedRole | RoleProblem]] = {}
             for path in paths:
+                if shown_name(path) != path.name:  # undecodable bytes: never rendered or served
+                    known = self._loaded.get(path)
+                    if known is None:
+                        LOG.warning("%s: %s", shown_name(path), NOT_UTF8)
+                    problem = RoleProblem(path, NOT_UTF8, (NOT_UTF8,))
+                    current[path] = known or ((0, 0, 0, 0), problem)
+                    continue
                 try:
                     info = path.stat()
                 except OSError:
                     continue
-                stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+                stamp = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
                 known = self._loaded.get(path)
                 current[path] = known if known and known[0] == stamp else (stamp, self._load(path))
             self._loaded = current
@@ -88,8 +119,8 @@ class RoleIndex:
                 problems.append(item)
             elif item.role.slug in roles:
                 holder = roles[item.role.slug].path.name
-                message = f"output name {item.role.slug!r} is already used by {holder}"
-                problems.append(RoleProblem(path, message))
+                message = f"its output name is already used by {holder}"
+                problems.append(RoleProblem(path, message, (message,)))
             else:
                 roles[item.role.slug] = item
         return roles, problems
@@ -103,5 +134,12 @@ class RoleIndex:
             raw = read_file(path, MAX_FILE_BYTES, path.name)
             role = decode_role(raw, path.name).role
         except ExporterError as exc:
-            return RoleProblem(path, str(exc))
+            LOG.warning("%s", exc)  # the whole message, values too, for the operator only
+            if isinstance(exc, RoleError):
+                public = tuple(
+                    str(FieldProblem(p.field, public_message(p.message))) for p in exc.problems
+                )
+            else:
+                public = ("cannot be read as a role file; the server log says why",)
+            return RoleProblem(path, str(exc), public)
         return ServedRole(role, path, role_hash(self.fingerprint, raw))

@@ -100,8 +100,9 @@ def test_brand_and_template_edits_reload_the_page(server: Server, workspace: Pat
             generation = int(page.locator("body").get_attribute("data-generation"))
             brand = workspace / "brand" / "brand.toml"
             brand.write_text(brand.read_text().replace(PRIMARY, NEW_PRIMARY))
-            page.wait_for_function(
-                f"Number(document.body.dataset.generation) > {generation}", timeout=WAIT * 1000
+            # (locators, not wait_for_function: the page's CSP forbids the eval that needs)
+            page.locator(f"body:not([data-generation='{generation}'])").wait_for(
+                state="attached", timeout=WAIT * 1000
             )
             src = page.locator("#pdf img").first.get_attribute("src")
             after = httpx.get(server.url + src).content
@@ -123,9 +124,7 @@ def test_brand_and_template_edits_reload_the_page(server: Server, workspace: Pat
 
             # fixed: the error goes and the report returns
             template.write_text(good)
-            page.wait_for_function(
-                "!document.getElementById('error')", timeout=WAIT * 1000, polling=100
-            )
+            page.locator("#error").wait_for(state="detached", timeout=WAIT * 1000)
             assert page.locator("#pdf img").count() == 3
         finally:
             browser.close()
@@ -225,3 +224,21 @@ def test_a_missing_role_is_one_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["preview", str(tmp_path / "absent.json")])
     assert result.exit_code == 1
     assert "absent.json" in result.output and "Traceback" not in result.output
+
+
+def test_preview_refuses_hostile_requests_and_sends_its_policy(server: Server) -> None:
+    _settled(server)
+    huge = httpx.get(server.url + "/page/pdf/0/" + "9" * 5000 + ".png")
+    assert huge.status_code == 404
+    assert httpx.get(server.url + "/page/pdf/0/1.png").headers["content-type"] == "image/png"
+    page = httpx.get(server.url + "/")
+    assert page.headers["x-content-type-options"] == "nosniff"
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert "<style>" not in page.text and "<script>" not in page.text  # nothing inline
+    assert httpx.get(server.url + "/assets/preview.js").status_code == 200
+    foreign = httpx.get(server.url + "/report.pdf", headers={"Host": "evil.example"})
+    assert foreign.status_code == 421 and b"%PDF" not in foreign.content
+    with httpx.stream("GET", server.url + "/events", params={"since": "9" * 5000}) as events:
+        assert events.status_code == 200  # a nonsense "since" is ignored; the stream answers
+        assert "event: hello" in next(events.iter_text())

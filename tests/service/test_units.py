@@ -137,3 +137,37 @@ def test_without_a_home_folder_the_service_asks_for_a_cache_folder(monkeypatch):
         default_cache_dir()
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     assert default_cache_dir() == Path("/somewhere/exporter/serve")
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("localhost:8000", "localhost"),
+        ("LocalHost.", "localhost"),
+        ("[::1]:8000", "::1"),
+        ("::1", "::1"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("", ""),
+    ],
+)
+def test_host_names_lose_port_brackets_and_case(value: str, name: str) -> None:
+    from exporter.service.guard import host_name
+
+    assert host_name(value) == name
+
+
+def test_default_hosts_follow_the_bound_address() -> None:
+    from exporter.service.guard import default_hosts
+
+    assert set(default_hosts("127.0.0.1")) == {"127.0.0.1", "localhost", "::1"}
+    assert set(default_hosts("::1")) == {"127.0.0.1", "localhost", "::1"}
+    assert set(default_hosts("192.0.2.7")) == {"192.0.2.7", "localhost"}
+    assert set(default_hosts("0.0.0.0")) == {"0.0.0.0", "localhost"}
+
+
+def test_published_problems_never_quote_the_value() -> None:
+    from exporter.service.responses import public_message
+
+    assert public_message("must be a number (got 'a lot')") == "must be a number"
+    assert public_message("unknown country 'Narnia' (use its English name)") == "invalid value"
+    assert public_message("required field is missing") == "required field is missing"

@@ -1,1 +1,1 @@
-"""The service's page template, stylesheet and script (package data, not code)."""
+"""The service's and the preview's stylesheets and scripts (package data, not code)."""
