@@ -25,7 +25,7 @@ from typing import Any
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part, XmlPart
 from docx.oxml import parse_xml
-from docx.shared import Emu, Mm
+from docx.shared import Mm
 from lxml import etree
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import CategoryChartData
@@ -35,7 +35,6 @@ from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt as PptxPt
 
 from exporter.model.brand import Brand
-from exporter.report.chart import layout
 from exporter.report.outline import Chart
 
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -153,7 +152,9 @@ def _pptx_rgb(colour: str) -> Any:
     return PptxRGB.from_string(colour.lstrip("#").upper())  # type: ignore[no-untyped-call]
 
 
-def add_chart(document: Any, paragraph: Any, block: Chart, brand: Brand) -> None:
+def add_chart(
+    document: Any, paragraph: Any, block: Chart, brand: Brand, width: int, height: int
+) -> None:
     """Place ``block`` as an editable chart in ``paragraph`` of ``document``."""
     shown = block.bars[0].display if block.bars else ""
     data = chart_data(block, money_format_code(shown))
@@ -176,11 +177,9 @@ def add_chart(document: Any, paragraph: Any, block: Chart, brand: Brand) -> None
     _order_external_data(element)
     chart_rel = document.part.relate_to(chart_part, RT.CHART)
 
-    geometry = layout(block)
-    height = int(WIDTH * (geometry.height + 60) / geometry.width)  # room for the title
     shape_id = document.part.next_id
     paragraph.add_run()._r.append(
-        parse_xml(_inline_xml(chart_rel, shape_id, block, WIDTH, Emu(height)))
+        parse_xml(_inline_xml(chart_rel, shape_id, block, int(width), int(height)))
     )
 
 
