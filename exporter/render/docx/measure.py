@@ -71,21 +71,23 @@ def line_count(
     """Lines that ``runs`` ((text, bold) pairs) take at ``size`` points in ``width`` points.
 
     Greedy filling, as both LibreOffice and WeasyPrint break lines: a piece that does
-    not fit starts a new line; trailing spaces hang past the edge.
+    not fit starts a new line; trailing spaces hang past the edge. Widths in ems.
     """
+    limit = width / size
     lines, used = 1, 0.0
     for text, bold in runs:
+        get = (metrics.bold if bold else metrics.regular).get
+        space = get(" ", MISSING_ADVANCE)
         for piece in _PIECES.findall(text):
-            stripped = piece.rstrip()
-            advance = metrics.width(piece, size, bold)
-            if used and used + metrics.width(stripped, size, bold) > width:
-                lines += 1
-                used = 0.0
-            if not used and not stripped:
+            word = piece.rstrip()
+            ink = sum([get(char, MISSING_ADVANCE) for char in word])
+            if used and used + ink > limit:
+                lines, used = lines + 1, 0.0
+            if not used and not word:
                 continue
-            while metrics.width(stripped, size, bold) > width and len(stripped) > 1:
-                lines += 1  # a word longer than the line breaks anywhere
-                stripped = stripped[len(stripped) // 2 :]
-                advance = metrics.width(stripped, size, bold)
-            used += advance
+            while ink > limit and len(word) > 1:  # a word longer than the line breaks anywhere
+                lines += 1
+                word = word[len(word) // 2 :]
+                ink = sum([get(char, MISSING_ADVANCE) for char in word])
+            used += ink + (len(piece) - len(word)) * space
     return lines
