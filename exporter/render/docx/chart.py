@@ -25,16 +25,16 @@ from typing import Any
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part, XmlPart
 from docx.oxml import parse_xml
-from docx.shared import Mm
 from lxml import etree
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_MARK
 from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt as PptxPt
 
 from exporter.model.brand import Brand
+from exporter.report import chart as geometry
 from exporter.report.outline import Chart
 
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -42,7 +42,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 #: The workbook's creation date: fixed, so equal reports give equal bytes.
 WORKBOOK_CREATED = datetime(2000, 1, 1)
-WIDTH = Mm(130)
+#: Label size in points: as large as the PDF's SVG labels come out.
+LABEL_SIZE = 10.5
 
 _NS = {
     "c": CHART_URI,
@@ -104,13 +105,9 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     element = parse_chart_xml(data.xml_bytes(XL_CHART_TYPE.BAR_CLUSTERED))  # type: ignore[no-untyped-call]
     chart = PptxChart(element, None)  # type: ignore[no-untyped-call]
     chart.has_legend = False
-    chart.has_title = True
-    title = chart.chart_title.text_frame
-    title.text = block.title
-    title.paragraphs[0].runs[0].font.size = PptxPt(10)
-    title.paragraphs[0].runs[0].font.bold = True
+    chart.has_title = False  # the caption under the chart is its title, as in the PDF
     chart.font.name = brand.fonts.body
-    chart.font.size = PptxPt(9)
+    chart.font.size = PptxPt(LABEL_SIZE)
     colours = brand.colours
     chart.font.color.rgb = _pptx_rgb(colours.text)
 
@@ -118,11 +115,16 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     categories.reverse_order = True  # first bar on top, as in the PDF
     categories.format.line.color.rgb = _pptx_rgb(colours.muted)
     categories.has_major_gridlines = False
+    categories.major_tick_mark = XL_TICK_MARK.NONE
     values = chart.value_axis
     values.visible = False
     values._element.find("c:delete", _NS).set("val", "1")
     values.has_major_gridlines = False
     values.minimum_scale = 0  # from zero, so lengths compare honestly
+    # The PDF keeps room right of the longest bar for its value: so does the plot here.
+    top = max((float(bar.value) for bar in block.bars), default=0) or 1
+    span = geometry.WIDTH - geometry.LABEL_WIDTH - geometry.VALUE_ROOM
+    values.maximum_scale = top * (span + geometry.VALUE_ROOM) / span
 
     plot = chart.plots[0]
     plot.gap_width = 60
@@ -133,8 +135,8 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     labels.number_format_is_linked = False
     labels.show_value = True
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.font.bold = True
-    labels.font.size = PptxPt(9)
+    labels.font.bold = False
+    labels.font.size = PptxPt(LABEL_SIZE)
     # One line per label: LibreOffice otherwise wraps a long amount beside a long bar.
     labels._element.get_or_add_txPr().find("a:bodyPr", _NS).set("wrap", "none")
     series = plot.series[0]
@@ -143,7 +145,20 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
         fill = point.format.fill
         fill.solid()
         fill.fore_color.rgb = _pptx_rgb(colours.accent if index == last else colours.primary)
+    _no_frame(element)
     return element
+
+
+def _no_frame(element: Any) -> None:
+    """No border or rounded corners around the chart (the PDF draws none)."""
+    chart = element.find("c:chart", _NS)
+    corners = etree.Element(f"{{{CHART_URI}}}roundedCorners", val="0")
+    chart.addprevious(corners)
+    shape = etree.Element(f"{{{CHART_URI}}}spPr")
+    etree.SubElement(shape, f"{{{_NS['a']}}}noFill")
+    line = etree.SubElement(shape, f"{{{_NS['a']}}}ln")
+    etree.SubElement(line, f"{{{_NS['a']}}}noFill")
+    chart.addnext(shape)
 
 
 def _pptx_rgb(colour: str) -> Any:
