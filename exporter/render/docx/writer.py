@@ -63,10 +63,9 @@ class DocxWriter:
         build = Build(self, document, report, pages.layout(report, self.metrics, size))
         build.page_setup(size)
         if watermark_text:
-            watermark.add_to_header(document.sections[0].header, watermark_text, self.brand)
-            watermark.add_to_header(
-                document.sections[0].first_page_header, watermark_text, self.brand
-            )
+            section = document.sections[0]
+            for shape_id, header in enumerate((section.header, section.first_page_header), 1):
+                watermark.add_to_header(header, watermark_text, self.brand, shape_id)
         build.cover(size[0])
         build.sections()
         self._properties(document, report)
