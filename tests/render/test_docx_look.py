@@ -23,7 +23,7 @@ from exporter import api
 from exporter.model.rolefile import parse_role
 from exporter.report.outline import Report
 from tests.conftest import ROLE_FILES
-from tests.readback import Tool, docx_document, fold, pdf_reader
+from tests.readback import Tool, docx_document, fold, libreoffice_pdf, pdf_reader
 
 pytestmark = [pytest.mark.consumer, pytest.mark.slow]
 
@@ -201,3 +201,45 @@ def test_no_running_header_on_page_one(pairs):
     breaks = body.findall(f".//{qn('w:pageBreakBefore')}")
     # a page starts with a break where the PDF's does (one per page after the first)
     assert len(breaks) <= len(pdf_reader(pair.pdf).pages) - 1
+
+
+@pytest.fixture(scope="module")
+def overview(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes, bytes]:
+    """The fixture roles' overview: PDF, DOCX and LibreOffice's PDF of the DOCX."""
+    from exporter.model.rolefile import load_role
+
+    roles = [load_role(path) for path in ROLE_FILES]
+    options = api.RenderOptions()
+    pdf = api.render_overview(roles, "pdf", options)
+    docx = api.render_overview(roles, "docx", options)
+    office = libreoffice_pdf(docx, tmp_path_factory.mktemp("overview"), "overview").read_bytes()
+    return pdf, docx, office
+
+
+def test_overview_names_every_role_in_full_on_as_many_pages(overview):
+    pdf, _docx, office = overview
+    assert len(pdf_reader(office).pages) == len(pdf_reader(pdf).pages)
+    for rendering in (pdf, office):
+        text = " ".join(page_texts(rendering))
+        for path in ROLE_FILES:
+            name = json.loads(path.read_text(encoding="utf-8"))["role"]
+            assert text.count(name) >= 3  # the table, the chart, the list of reports
+        assert "…" not in text
+        assert "Projected salary by role" in text and "Projected salary" in text
+
+
+def test_overview_uses_only_the_brand_font(overview, tmp_path):
+    for name, rendering in zip(("pdf", "office"), overview[::2], strict=True):
+        source = tmp_path / f"{name}.pdf"
+        source.write_bytes(rendering)
+        listing = Tool("pdffonts").run(source).stdout.splitlines()[2:]
+        assert listing and all("IBMPlexSans" in line.replace("-", "") for line in listing)
+
+
+def test_overview_amounts_are_right_aligned(overview):
+    _pdf, docx, _office = overview
+    table = docx_document(docx).tables[1]
+    header = [cell.text for cell in table.rows[0].cells]
+    row = table.rows[1].cells
+    right = {header[i] for i, cell in enumerate(row) if cell.paragraphs[0].alignment == 2}
+    assert right == {"Current average", "Projected", "Change", "Change %", "Data points"}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Emu, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.table import _Cell
@@ -276,11 +276,16 @@ class Build:
         # Cells straight from the rows' XML: table.cell() scans every cell of the table per
         # call, which made a 1,000-row table (the overview's) take minutes.
         last = len(block.rows)
+        right = numeric_columns(block)
+        for column in right:
+            header.cells[column].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for number, (tr, row) in enumerate(zip(table._tbl.tr_lst[1:], block.rows, strict=True)):
             ooxml.cant_split(tr)
             for column, (tc, text) in enumerate(zip(tr.tc_lst, row, strict=True)):
                 paragraph = _Cell(tc, table).paragraphs[0]
                 paragraph.add_run(text).bold = column == 0 or None
+                if column in right:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if number + 1 < last:  # the rows move to the next page together
                     paragraph.paragraph_format.keep_with_next = True
         for cell in header.cells:
@@ -301,6 +306,20 @@ class Build:
 
 
 RGB_WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+#: An amount, count or percentage: a sign, a currency prefix or suffix, digits and separators.
+_NUMBER = re.compile(
+    r"[^\sA-Za-z]{0,3}[A-Z]{0,2}\$?\s?[+\-−]?[\d][\d.,\s\u00a0\u202f]*%?\s?\S{0,3}"
+)
+
+
+def numeric_columns(block: Table) -> set[int]:
+    """Columns after the first whose every cell is a number or an amount: set right."""
+    return {
+        column
+        for column in range(1, len(block.header))
+        if block.rows and all(_NUMBER.fullmatch(row[column].strip()) for row in block.rows)
+    }
+
 
 #: The method that lays out each block type.
 LAYOUTS: dict[type, Callable[[Build, Any, tuple[int, int]], None]] = {

@@ -29,7 +29,7 @@ from lxml import etree
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_TICK_MARK
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
 from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt as PptxPt
 
@@ -96,7 +96,8 @@ def chart_data(block: Chart, number_format: str) -> _ChartData:
     """The chart's figures as python-pptx chart data: one category per bar, one series."""
     data = _ChartData(number_format=number_format)  # type: ignore[no-untyped-call]
     data.categories = [bar.label for bar in block.bars]
-    data.add_series(block.title, [float(bar.value) for bar in block.bars], number_format)  # type: ignore[no-untyped-call]
+    name = geometry.layout(block).legend or block.title
+    data.add_series(name, [float(bar.value) for bar in block.bars], number_format)  # type: ignore[no-untyped-call]
     return data
 
 
@@ -104,7 +105,10 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     """The styled ``c:chartSpace`` element (no workbook reference yet)."""
     element = parse_chart_xml(data.xml_bytes(XL_CHART_TYPE.BAR_CLUSTERED))  # type: ignore[no-untyped-call]
     chart = PptxChart(element, None)  # type: ignore[no-untyped-call]
-    chart.has_legend = False
+    chart.has_legend = bool(geometry.layout(block).legend)  # all bars one colour: say what
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
     chart.has_title = False  # the caption under the chart is its title, as in the PDF
     chart.font.name = brand.fonts.body
     chart.font.size = PptxPt(LABEL_SIZE)
@@ -123,7 +127,7 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     values.minimum_scale = 0  # from zero, so lengths compare honestly
     # The PDF keeps room right of the longest bar for its value: so does the plot here.
     top = max((float(bar.value) for bar in block.bars), default=0) or 1
-    span = geometry.WIDTH - geometry.LABEL_WIDTH - geometry.VALUE_ROOM
+    span = geometry.WIDTH - geometry.label_width(block) - geometry.VALUE_ROOM
     values.maximum_scale = top * (span + geometry.VALUE_ROOM) / span
 
     plot = chart.plots[0]
@@ -140,11 +144,14 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     # One line per label: LibreOffice otherwise wraps a long amount beside a long bar.
     labels._element.get_or_add_txPr().find("a:bodyPr", _NS).set("wrap", "none")
     series = plot.series[0]
-    last = len(block.bars) - 1
-    for index, point in enumerate(series.points):
+    boxes = geometry.layout(block).bars
+    if block.accent == "all":  # the legend's key takes the series' own colour
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _pptx_rgb(colours.accent)
+    for box, point in zip(boxes, series.points, strict=False):
         fill = point.format.fill
         fill.solid()
-        fill.fore_color.rgb = _pptx_rgb(colours.accent if index == last else colours.primary)
+        fill.fore_color.rgb = _pptx_rgb(getattr(colours, box.colour_role))
     _no_frame(element)
     return element
 

@@ -166,6 +166,8 @@ def apply_brand_styles(document: Any, brand: Brand) -> None:
     )
     _text(styles["List Bullet"], g.body, g.line(g.body), g.item_after)
     styles["List Bullet"].paragraph_format.keep_together = True
+    ooxml.drop_contextual_spacing(styles["List Bullet"])  # the PDF spaces its items
+    _bullet(document, brand.fonts.body, g.list_indent)
     _callouts(styles, brand)
     _figures(styles, brand)
     _contents(styles, brand, PAGE_SIZES[brand.page_size][0])
@@ -201,6 +203,26 @@ def _text(
     if bold is not None:
         style.font.bold = bold
     return style
+
+
+def _bullet(document: Any, family: str, indent: float) -> None:
+    """List Bullet's bullet: a "•" in the brand's font (not Symbol's), at the PDF's indent."""
+    numbering = document.part.numbering_part.element
+    style_id = document.styles["List Bullet"].style_id
+    for level in numbering.iter(ooxml.qn("w:lvl")):
+        p_style = level.find(ooxml.qn("w:pStyle"))
+        if p_style is None or p_style.get(ooxml.qn("w:val")) != style_id:
+            continue
+        level.find(ooxml.qn("w:lvlText")).set(ooxml.qn("w:val"), "•")
+        twips = str(round(indent * 20))
+        for tab in level.iter(ooxml.qn("w:tab")):
+            tab.set(ooxml.qn("w:pos"), twips)
+        ind = level.find(f"{ooxml.qn('w:pPr')}/{ooxml.qn('w:ind')}")
+        ind.set(ooxml.qn("w:left"), twips)
+        ind.set(ooxml.qn("w:hanging"), twips)
+        fonts = level.find(f"{ooxml.qn('w:rPr')}/{ooxml.qn('w:rFonts')}")
+        for attribute in ("w:ascii", "w:hAnsi"):
+            fonts.set(ooxml.qn(attribute), family)
 
 
 def _callouts(styles: Any, brand: Brand) -> None:
