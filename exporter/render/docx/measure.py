@@ -39,7 +39,8 @@ class Metrics:
 @lru_cache(maxsize=16)
 def _advances(path: Path) -> dict[str, float]:
     with TTFont(path, lazy=True) as font:
-        scale = 1 / font["head"].unitsPerEm
+        # unitsPerEm read raw: decoding 'head' logs a warning for fonts dated 1970
+        scale = 1 / int.from_bytes(font.reader["head"][18:20], "big")
         metrics = font["hmtx"].metrics
         cmap = font.getBestCmap() or {}
         return {chr(code): metrics[glyph][0] * scale for code, glyph in cmap.items()}
