@@ -27,7 +27,6 @@ from exporter.render.docx import chart as docx_chart
 from exporter.render.docx import cover, ooxml
 from exporter.render.docx.pages import GEOMETRY, Layout, block_runs, chart_height, column_widths
 from exporter.report.outline import (
-    Block,
     BulletList,
     Callout,
     Chart,
@@ -331,4 +330,3 @@ LAYOUTS: dict[type, Callable[[Build, Any, tuple[int, int]], None]] = {
     Chart: Build.chart,
 }
 require_layouts("DOCX", LAYOUTS)
-del Block

@@ -97,7 +97,6 @@ class Piece:
     key: tuple[int, int, int] = (-1, -1, -1)
     orphans: int = 3  # lines kept at the foot of a page, at least
     widows: int = 3  # and at the head of the next
-    repeat: float = 0  # drawn again at the head of each further page (a table's header)
 
 
 def chart_height(block: Chart, g: Geometry = GEOMETRY) -> float:
@@ -289,7 +288,7 @@ def paginate(
             y += sum(piece.lines)
             below, at_top, index = piece.bottom, False, index + 1
             continue
-        rest = (piece.repeat + piece.lines[fit], *piece.lines[fit + 1 :]) if fit else piece.lines
+        rest = piece.lines[fit:]
         pieces[index] = replace(piece, lines=rest, top=0, keep_with_next=False, section=-1)
         page, y, below, at_top = page + 1, g.margin_top, 0, True
     return Layout(tuple(starts[i] for i in sorted(starts)), page, frozenset(page_starts))
