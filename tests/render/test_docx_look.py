@@ -243,3 +243,26 @@ def test_overview_amounts_are_right_aligned(overview):
     row = table.rows[1].cells
     right = {header[i] for i, cell in enumerate(row) if cell.paragraphs[0].alignment == 2}
     assert right == {"Current average", "Projected", "Change", "Change %", "Data points"}
+
+
+@pytest.mark.parametrize("count", [12, 60])
+def test_bigger_overviews_paginate_alike(count, tmp_path):
+    """A table too long for the page moves or breaks between rows alike in both formats."""
+    roles = []
+    for index in range(count):
+        data = copy.deepcopy(BASE)
+        data["role"] = f"Synthetic Role {index:04d}"
+        current = 60_000 + (index * 7_919) % 140_000
+        data["salary"]["current_average"] = current
+        data["salary"]["projected"] = current + 1_000 + index % 9_000
+        roles.append(parse_role(data, f"synthetic-{index}.json"))
+    options = api.RenderOptions()
+    pdf = api.render_overview(roles, "pdf", options)
+    docx = api.render_overview(roles, "docx", options)
+    office = libreoffice_pdf(docx, tmp_path, "overview").read_bytes()
+    assert len(pdf_reader(office).pages) == len(pdf_reader(pdf).pages) > 2
+    where = section_pages(office)
+    assert where == section_pages(pdf)
+    cells = docx_document(docx).tables[0].rows[1].cells
+    cached = [p.text.rsplit("\t", 1) for cell in cells for p in cell.paragraphs]
+    assert {title: int(page) for title, page in cached} == where

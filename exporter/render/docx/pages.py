@@ -97,6 +97,7 @@ class Piece:
     key: tuple[int, int, int] = (-1, -1, -1)
     orphans: int = 3  # lines kept at the foot of a page, at least
     widows: int = 3  # and at the head of the next
+    repeat: float = 0  # drawn again atop each further page (a table's header row)
 
 
 def chart_height(block: Chart, g: Geometry = GEOMETRY) -> float:
@@ -111,8 +112,10 @@ class _Measure:
     def __init__(self, metrics: Metrics, width: float, g: Geometry) -> None:
         self.metrics, self.width, self.g = metrics, width, g
 
-    def lines(self, runs: Runs | str, size: float, width: float | None = None) -> int:
-        pairs = ((runs, False),) if isinstance(runs, str) else tuple((r.text, r.bold) for r in runs)
+    def lines(
+        self, runs: Runs | str, size: float, width: float | None = None, bold: bool = False
+    ) -> int:
+        pairs = ((runs, bold),) if isinstance(runs, str) else tuple((r.text, r.bold) for r in runs)
         return line_count(self.metrics, pairs, size, self.width if width is None else width)
 
 
@@ -175,16 +178,22 @@ def table_pieces(block: Table, m: _Measure, size: float, key: tuple[int, int]) -
     pad_v, pad_h = g.cell_padding
     widths = [w - 2 * pad_h for w in column_widths(block, m.width)]
     rows = tuple(
-        max(m.lines(text, size, w) for text, w in zip(row, widths, strict=True)) * g.line(size)
+        max(
+            m.lines(text, size, w, bold=number == 0 or column == 0)  # header row, row headers
+            for column, (text, w) in enumerate(zip(row, widths, strict=True))
+        )
+        * g.line(size)
         + 2 * pad_v
         + g.cell_rule
-        for row in (block.header, *block.rows)
+        for number, row in enumerate((block.header, *block.rows))
     )
     caption = m.lines(block.caption, g.small) * g.line(g.small) + pad_v
     whole = len(rows)
     return [
         Piece((caption,), g.block_before, key=(*key, 0)),
-        Piece(rows, bottom=g.block_after, key=(*key, 1), orphans=whole, widows=whole),
+        Piece(
+            rows, bottom=g.block_after, key=(*key, 1), orphans=whole, widows=whole, repeat=rows[0]
+        ),
     ]
 
 
@@ -284,11 +293,13 @@ def paginate(
             starts[piece.section] = page
         y += gap
         fit = _lines_that_fit(piece, bottom - y)
-        if fit == len(piece.lines) or (at_top and fit == 0):
+        if at_top and fit == 0:  # taller than a page: it breaks between lines (rows) anyway
+            fit = _lines_that_fit(replace(piece, orphans=1, widows=1), bottom - y)
+        if fit == len(piece.lines) or (fit == 0 and at_top):
             y += sum(piece.lines)
             below, at_top, index = piece.bottom, False, index + 1
             continue
-        rest = piece.lines[fit:]
+        rest = (piece.repeat + piece.lines[fit], *piece.lines[fit + 1 :])
         pieces[index] = replace(piece, lines=rest, top=0, keep_with_next=False, section=-1)
         page, y, below, at_top = page + 1, g.margin_top, 0, True
     return Layout(tuple(starts[i] for i in sorted(starts)), page, frozenset(page_starts))
