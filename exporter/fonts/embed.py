@@ -41,7 +41,7 @@ FONT_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.obfuscatedFon
 FS_RESTRICTED, FS_NO_SUBSETTING, FS_BITMAP_ONLY = 0x0002, 0x0100, 0x0200
 
 #: Text every embedded subset keeps besides the document's own characters.
-ALWAYS_KEPT = "".join(chr(code) for code in range(0x20, 0x7F))
+ALWAYS_KEPT = "".join(chr(code) for code in range(0x20, 0x7F)) + "•"  # the list bullet
 
 #: Settings children that come before ``w:embedTrueTypeFonts`` (CT_Settings order).
 _SETTINGS_BEFORE = tuple(

@@ -1,18 +1,22 @@
 """A watermark (``DRAFT``, ``CONFIDENTIAL``) on every page of both formats.
 
-PDF: the page's background image, an SVG of the text in the brand's heading font, turned
-55 degrees across the middle of the page. WeasyPrint draws page backgrounds first (so
-the content stays on top) and marks them as artifacts (``/Artifact`` marked content,
-outside the structure tree), so screen readers skip the watermark; text extraction still
-finds it, since WeasyPrint draws SVG text as text. The colour is the brand's primary
-mixed with white (a solid colour: PDF/A-1 forbids transparency). A page-margin box was
-tried first: it stays out of the structure tree too, but WeasyPrint paints margin boxes
-over the content, and with ``z-index: -1`` it misplaces the turned box.
+PDF: the page's background image, an SVG of the text in the brand's bold heading font,
+turned :data:`ANGLE` degrees across the middle of the page. WeasyPrint draws page
+backgrounds first (so the content stays on top) and marks them as artifacts
+(``/Artifact`` marked content, outside the structure tree), so screen readers skip
+the watermark; text extraction still finds it, since WeasyPrint draws SVG text as
+text. The colour is the brand's primary mixed with white (a solid colour: PDF/A-1
+forbids transparency). A page-margin box was tried first: it stays out of the
+structure tree too, but WeasyPrint paints margin boxes over the content, and with
+``z-index: -1`` it misplaces the turned box.
 
 DOCX: the shape Word itself makes under Design > Watermark, a VML WordArt shape
 (``v:shape`` with ``v:textpath``, id ``PowerPlusWaterMarkObject...``) in the header,
 which every page shows; Word lists it as the document's watermark and can remove it.
 LibreOffice draws it as Fontwork, which its PDF export writes as outlines, not text.
+The shape is sized and turned as the PDF's text (see :func:`vml_run`); LibreOffice
+(7.4) draws WordArt in the regular weight whatever the shape asks for. A turned text
+box of real bold text was tried: LibreOffice 7.4 does not turn a text box's text.
 
 The text is one line of at most :data:`MAX_LENGTH` printable characters; a long one gets
 a smaller font so it fits across the page.
@@ -29,6 +33,8 @@ from exporter.fonts.css import css_string
 from exporter.model.brand import Brand
 
 MAX_LENGTH = 40
+#: How far the text turns, counter-clockwise from the horizontal, in both formats.
+ANGLE = 55
 #: How much of the brand's primary colour the watermark keeps (the rest is white).
 STRENGTH = 0.14
 #: Font size of a short watermark, and the length it shrinks to fit (millimetres).
@@ -69,7 +75,7 @@ def svg(text: str, brand: Brand) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg"'
         f' width="{width}mm" height="{height}mm" viewBox="0 0 {width} {height}">'
-        f'<text x="{x}" y="{y + 0.35 * size:.2f}" transform="rotate(-55 {x} {y})"'
+        f'<text x="{x}" y="{y + 0.35 * size:.2f}" transform="rotate(-{ANGLE} {x} {y})"'
         f' text-anchor="middle" font-family={quoteattr(brand.fonts.heading)}'
         f' font-weight="700" font-size="{size}" fill="{colour(brand)}">'
         f"{escape(text)}</text></svg>"
@@ -105,21 +111,32 @@ _SHAPE_TYPE = """
 """
 
 
-def vml_run(text: str, brand: Brand) -> Any:
-    """A ``w:r`` holding Word's watermark shape for ``text``."""
+#: Cap height of the watermark's capitals, in ems (IBM Plex Sans: 0.698).
+CAP_HEIGHT = 0.7
+
+
+def vml_run(text: str, brand: Brand, shape_id: int = 1) -> Any:
+    """A ``w:r`` holding Word's watermark shape for ``text``, sized as the PDF draws it.
+
+    WordArt stretches its text to fill the shape, so the shape is the size the text
+    takes in the PDF (as tall as the capitals, as wide as the text in the bold heading
+    face) and turned by the same :data:`ANGLE`, centred on the page.
+    """
     from docx.oxml import parse_xml  # here: a PDF-only render never loads python-docx
 
     text = check(text)
-    height = min(150.0, 460.0 / (0.62 * max(len(text), 1)))
-    width = 0.62 * max(len(text), 1) * height
+    size_pt = font_size(text) * 72 / 25.4
+    height = CAP_HEIGHT * size_pt
+    width = _advance(text, brand) * size_pt
     style = (
         "position:absolute;margin-left:0;margin-top:0;"
-        f"width:{width:.1f}pt;height:{height:.1f}pt;rotation:315;z-index:-251654144;"
-        "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
-        "mso-position-vertical:center;mso-position-vertical-relative:margin"
+        f"width:{width:.1f}pt;height:{height:.1f}pt;rotation:{360 - ANGLE};"
+        "z-index:-251654144;"
+        "mso-position-horizontal:center;mso-position-horizontal-relative:page;"
+        "mso-position-vertical:center;mso-position-vertical-relative:page"
     )
     family = brand.fonts.heading.replace('"', "")
-    text_style = 'font-family:"' + family + '";font-size:1pt'
+    text_style = 'font-family:"' + family + '";font-size:1pt;font-weight:bold'
     return parse_xml(
         '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
         ' xmlns:v="urn:schemas-microsoft-com:vml"'
@@ -127,17 +144,27 @@ def vml_run(text: str, brand: Brand) -> Any:
         ' xmlns:w10="urn:schemas-microsoft-com:office:word">'
         "<w:rPr><w:noProof/></w:rPr><w:pict>"
         + _SHAPE_TYPE
-        + '<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049"'
+        + f'<v:shape id="PowerPlusWaterMarkObject{shape_id}" o:spid="_x0000_s{2048 + shape_id}"'
         f' type="#_x0000_t136" style="{style}" o:allowincell="f"'
         f' fillcolor="{colour(brand)}" stroked="f">'
         '<v:fill opacity="1"/>'
         f"<v:textpath style={quoteattr(text_style)}"
         f" string={quoteattr(text)}/>"
-        '<w10:wrap anchorx="margin" anchory="margin"/>'
+        '<w10:wrap anchorx="page" anchory="page"/>'
         "</v:shape></w:pict></w:r>"
     )
 
 
-def add_to_header(header: Any, text: str, brand: Brand) -> None:
-    """Put Word's watermark for ``text`` in a section's header (every page shows it)."""
-    header.paragraphs[0]._p.append(vml_run(text, brand))
+def _advance(text: str, brand: Brand) -> float:
+    """The width of ``text`` in the brand's bold heading face, in ems (estimated without it)."""
+    from exporter.render.docx.measure import metrics_for
+
+    bold = metrics_for(brand.faces, brand.fonts.heading).bold
+    if not bold:
+        return EM_PER_CHAR * len(text)
+    return sum(bold.get(char, EM_PER_CHAR) for char in text)
+
+
+def add_to_header(header: Any, text: str, brand: Brand, shape_id: int = 1) -> None:
+    """Put Word's watermark for ``text`` in a header (every page using it shows it)."""
+    header.paragraphs[0]._p.append(vml_run(text, brand, shape_id))

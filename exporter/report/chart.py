@@ -15,7 +15,11 @@ from exporter.report.outline import Chart
 WIDTH = 480
 ROW_HEIGHT = 44
 BAR_HEIGHT = 26
-LABEL_WIDTH = 150
+LABEL_WIDTH = 150  # the least room for the bar labels
+#: Average advance of a label character as the PDF draws it, and the most room for labels
+LABEL_CHAR, MAX_LABEL_WIDTH = 9.0, 280
+#: The key of a chart whose bars are all projections, and the room it takes below them.
+LEGEND, LEGEND_HEIGHT = "Projected salary", 22
 VALUE_GAP = 8
 VALUE_ROOM = 90  # space kept right of the longest bar for its value label
 TOP = 8
@@ -39,12 +43,22 @@ class ChartLayout:
     height: int
     bars: tuple[BarBox, ...]
     axis_x: float
+    #: a key under the bars naming what their colour means ("" when the labels say it)
+    legend: str = ""
+    legend_y: float = 0
+
+
+def label_width(chart: Chart) -> float:
+    """Room left of the bars for the longest label, so every label shows in full."""
+    longest = max((len(bar.label) for bar in chart.bars), default=0)
+    return min(max(LABEL_WIDTH, round(LABEL_CHAR * longest + 2 * VALUE_GAP)), MAX_LABEL_WIDTH)
 
 
 def layout(chart: Chart) -> ChartLayout:
     """Bars scaled from zero, so lengths compare honestly."""
     top_value = max((bar.value for bar in chart.bars), default=1) or 1
-    span = WIDTH - LABEL_WIDTH - VALUE_ROOM
+    left = label_width(chart)
+    span = WIDTH - left - VALUE_ROOM
     boxes = []
     for index, bar in enumerate(chart.bars):
         y = TOP + index * ROW_HEIGHT
@@ -52,17 +66,23 @@ def layout(chart: Chart) -> ChartLayout:
             BarBox(
                 label=bar.label,
                 display=bar.display,
-                x=LABEL_WIDTH,
+                x=left,
                 y=y,
                 width=round(float(bar.value / top_value) * span, 2),
                 height=BAR_HEIGHT,
                 label_y=y + BAR_HEIGHT / 2 + 5,
-                colour_role="accent" if index == len(chart.bars) - 1 else "primary",
+                colour_role="accent"
+                if chart.accent == "all" or index == len(chart.bars) - 1
+                else "primary",
             )
         )
+    height = TOP * 2 + ROW_HEIGHT * len(chart.bars)
+    legend = LEGEND if chart.accent == "all" else ""
     return ChartLayout(
         width=WIDTH,
-        height=TOP * 2 + ROW_HEIGHT * len(chart.bars),
+        height=height + (LEGEND_HEIGHT if legend else 0),
         bars=tuple(boxes),
-        axis_x=LABEL_WIDTH,
+        axis_x=left,
+        legend=legend,
+        legend_y=height + 4,
     )

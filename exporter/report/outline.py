@@ -98,6 +98,9 @@ class Chart:
     title: str
     bars: tuple[Bar, ...]
     alt: str
+    #: which bars take the accent colour: the last (a projection after current figures)
+    #: or all (every bar is a projection)
+    accent: Literal["last", "all"] = "last"
 
 
 Block = Paragraph | KeyFigures | Callout | BulletList | Table | Chart

@@ -8,8 +8,9 @@ once, with right page numbers, contents and bookmarks:
   projected, change in money and percent, data points, small-sample mark), ordered by
   projected salary (highest first), then name; figures come from
   :func:`~exporter.report.outline.figures`, so each country's money is in its own format.
-- "Projected salary by country": one bar chart per country and currency, ranking its
-  roles by projected salary; a country with more than ``2 * top`` roles shows its top
+- "Projected salary by role": one bar chart per country and currency, ranking its
+  roles by projected salary, every role named in full, all bars in the colour the role
+  reports give a projection; a country with more than ``2 * top`` roles shows its top
   and bottom ``top`` only. Amounts are never added or compared across currencies.
 - "Role reports": for each role, relative links to its own ``<slug>.pdf`` and
   ``<slug>.docx``, as ``exporter batch`` names them in the same folder.
@@ -49,9 +50,6 @@ TABLE_HEADER = (
     "Sample",
 )
 TABLE_WIDTHS = (21, 11, 12, 12, 13, 10, 11, 10)
-#: Longest bar label the chart's label column holds; longer role names are shortened
-#: there (the table and the chart's alt text keep them whole).
-MAX_LABEL = 16
 
 
 def _order(role: Role) -> tuple[str, str, object, str]:
@@ -73,7 +71,7 @@ def build_overview(roles: Sequence[Role], brand: Brand, top: int = TOP) -> Repor
                 f"{'country' if len(countries) == 1 else 'countries'}. "
                 "Amounts are in each country's currency and are never added across currencies. "
             ),
-            Run(f"{small:,} marked small rest on few data points.", bold=bool(small))
+            Run(_small_sentence(small), bold=True)
             if small
             else Run("Every role rests on enough data points."),
         )
@@ -117,7 +115,7 @@ def build_overview(roles: Sequence[Role], brand: Brand, top: int = TOP) -> Repor
         ),
         sections=(
             Section("all-roles", "All roles", (intro, *tables)),
-            Section("by-country", "Projected salary by country", charts),
+            Section("by-country", "Projected salary by role", charts),
             Section(
                 "role-reports",
                 "Role reports",
@@ -164,9 +162,7 @@ def _country_chart(roles: list[Role], top: int) -> Chart:
     """A ranking of one country's roles by projected salary (its ends only, if long)."""
     country, currency = roles[0].country, roles[0].salary.currency
     picked = roles if len(roles) <= 2 * top else roles[:top] + roles[-top:]
-    bars = tuple(
-        Bar(_short(role.role), role.salary.projected, figures(role).projected) for role in picked
-    )
+    bars = tuple(Bar(role.role, role.salary.projected, figures(role).projected) for role in picked)
     which = (
         f"all {len(roles):,} roles"
         if len(picked) == len(roles)
@@ -175,9 +171,12 @@ def _country_chart(roles: list[Role], top: int) -> Chart:
     alt = f"Bar chart of projected salaries in {country}, {which}: " + "; ".join(
         f"{role.role} {bar.display}" for role, bar in zip(picked, bars, strict=True)
     )
-    return Chart(title=f"Projected salary, {currency}, {country}", bars=bars, alt=alt[:1000])
+    title = f"Projected salary of each role, {currency}, {country}"
+    return Chart(title=title, bars=bars, alt=alt[:1000], accent="all")
 
 
-def _short(name: str) -> str:
-    """A role name that fits the chart's label column."""
-    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
+def _small_sentence(small: int) -> str:
+    """The sentence about roles with few data points, in the right number."""
+    if small == 1:
+        return "1 role rests on few data points and is marked small."
+    return f"{small:,} roles rest on few data points and are marked small."

@@ -68,3 +68,41 @@ def test_libreoffice_opens_docx_and_evaluates_fields(role, docx_bytes, tmp_path)
     facts = SEED_FACTS[role.slug]
     for value in (facts["current"], facts["projected"], facts["role"], "Market Overview"):
         assert value in text
+
+
+def _table_headers(pdf: bytes) -> list[tuple[str, str, str]]:
+    """(row group, place in row, /Scope) of every /TH in the structure tree."""
+    from tests.readback import pdf_reader
+
+    found: list[tuple[str, str, str]] = []
+
+    def walk(node, group: str = "", depth: int = 0) -> None:
+        node = node.get_object()
+        if not hasattr(node, "get") or depth > 64:
+            return
+        role = str(node.get("/S", ""))
+        if role in ("/THead", "/TBody", "/TFoot"):
+            group = role
+        kids = node.get("/K")
+        kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+        if role == "/TR":
+            for place, kid in enumerate(k.get_object() for k in kids if hasattr(k, "get_object")):
+                if kid.get("/S") == "/TH":
+                    scope = str(kid.get("/A", {}).get("/Scope", ""))
+                    found.append((group, "first" if place == 0 else "later", scope))
+        for kid in kids:
+            if hasattr(kid, "get_object"):
+                walk(kid, group, depth + 1)
+
+    walk(pdf_reader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_every_table_header_cell_has_a_scope(role, pdf):
+    """PDF/UA-1 (Matterhorn 15-003): header cells say what they head, as the HTML does."""
+    headers = _table_headers(pdf)
+    assert len(headers) == 3 + 3 + len(role.premium_skills) + len(role.certification_list)
+    for group, place, scope in headers:
+        expected = "/Column" if group == "/THead" else "/Row"
+        assert scope == expected, (group, place)
+        assert group == "/THead" or place == "first"

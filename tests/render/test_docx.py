@@ -12,9 +12,13 @@ from tests.seed_facts import SEED_FACTS
 def test_every_paragraph_uses_a_named_style(docx_bytes):
     document = docx_document(docx_bytes)
     used = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Heading 1", "Body Text", "List Bullet", "Callout", "toc 1"} <= used
+    assert {"Kicker", "Title", "Subtitle", "Heading 1", "Body Text", "List Bullet"} <= used
+    assert {"Callout", "Caption", "Figure", "Small Print"} <= used
     assert "Normal" not in used  # nothing left unstyled in the body
-    assert {t.style.name for t in document.tables} == {"Report Table"}
+    cells = {p.style.name for t in document.tables for c in t._cells for p in c.paragraphs}
+    assert {"TOC Heading", "toc 1", "Key Figure Label", "Key Figure", "Key Figure Note"} <= cells
+    tables = [t.style.name for t in document.tables]
+    assert tables == ["Contents Table", "Key Figures Table", "Report Table"]
 
 
 def test_bold_terms_are_bold_runs(role, docx_bytes):
@@ -38,17 +42,26 @@ def test_every_picture_has_alt_text(role, docx_bytes):
     assert len(alts) == 2
 
 
-def test_table_of_contents_field_updates_on_open(report, docx_bytes):
+def test_contents_page_numbers_are_fields_word_updates(report, docx_bytes):
+    """Each contents line ends in a PAGEREF to its section, cached with the page it is on."""
+    from exporter.render.docx import pages
+    from exporter.render.docx.blocks import bookmark_name
+    from exporter.render.docx.writer import DocxWriter
+
     document = docx_document(docx_bytes)
-    body = document.element.body
-    instructions = docx_field_instructions(body)
-    assert instructions == ['TOC \\o "1-1" \\h \\z \\u']
-    begin = next(body.iter(qn("w:fldChar")))
-    assert begin.get(qn("w:fldCharType")) == "begin" and begin.get(qn("w:dirty")) == "true"
+    contents = document.tables[0]._tbl
+    instructions = docx_field_instructions(contents)
+    assert instructions == [f"PAGEREF {bookmark_name(s.id)} \\h" for s in report.sections]
+    begins = [c for c in contents.iter(qn("w:fldChar")) if c.get(qn("w:fldCharType")) == "begin"]
+    assert begins and all(c.get(qn("w:dirty")) == "true" for c in begins)
     update = document.settings.element.find(qn("w:updateFields"))
     assert update is not None and update.get(qn("w:val")) == "true"
-    entries = [p.text for p in document.paragraphs if p.style.name == "toc 1"]
-    assert entries == list(report.headings)
+    writer = DocxWriter(api.default_brand())
+    laid_out = pages.layout(report, writer.metrics, pages.PAGE_SIZES["A4"]).section_pages
+    cells = document.tables[0].rows[1].cells
+    entries = [p.text for cell in cells for p in cell.paragraphs]
+    expected = [f"{t}\t{n}" for t, n in zip(report.headings, laid_out, strict=True)]
+    assert entries == expected
 
 
 def test_contents_links_point_at_heading_bookmarks(docx_bytes):
@@ -77,8 +90,8 @@ def test_website_is_a_real_external_hyperlink(docx_bytes):
 
 def test_table_header_rows_repeat(docx_bytes):
     document = docx_document(docx_bytes)
-    assert len(document.tables) == 2
-    for table in document.tables:
+    assert len(document.tables) == 3
+    for table in document.tables[1:]:  # the contents box has no header row
         first, *rest = table.rows
         assert first._tr.trPr.find(qn("w:tblHeader")).get(qn("w:val")) == "true"
         assert all(r._tr.trPr is None or r._tr.trPr.find(qn("w:tblHeader")) is None for r in rest)

@@ -73,7 +73,7 @@ def test_workbook_holds_the_figures(role, report, docx_bytes):
     ]
 
 
-def test_chart_part_labels_colours_and_title(report, docx_bytes):
+def test_chart_part_labels_colours_and_no_title(report, docx_bytes):
     space = etree.fromstring(docx_parts(docx_bytes)["word/charts/chart1.xml"])
     bar_chart = space.find("c:chart/c:plotArea/c:barChart", NS)
     assert bar_chart.find("c:barDir", NS).get("val") == "bar"
@@ -83,8 +83,14 @@ def test_chart_part_labels_colours_and_title(report, docx_bytes):
     assert labels.find("c:numFmt", NS).get("formatCode") == '"$"#,##0'
     fills = [e.get("val") for e in bar_chart.iterfind("c:ser/c:dPt//a:srgbClr", NS)]
     assert fills == ["0B3D5C", "B5580C"]  # the default brand's primary, then accent
-    title = "".join(space.find("c:chart/c:title", NS).itertext())
-    assert title == chart_block(report).title
+    # the caption under the chart names it, as in the PDF: no title inside the chart
+    assert space.find("c:chart/c:title", NS) is None
+    assert space.find("c:chart/c:autoTitleDeleted", NS).get("val") == "1"
+    # room right of the longest bar for its value label, inside the plot
+    top = max(bar.value for bar in chart_block(report).bars)
+    maximum = float(space.find("c:chart/c:plotArea/c:valAx/c:scaling/c:max", NS).get("val"))
+    assert maximum > float(top) * 1.2
+    assert space.find("c:spPr/a:ln/a:noFill", NS) is not None  # no frame
 
 
 def test_no_picture_of_the_chart_remains(docx_bytes):
@@ -117,4 +123,4 @@ def test_libreoffice_draws_the_chart_with_its_values(role, docx_bytes, tmp_path)
     facts = SEED_FACTS[role.slug]
     for value in (facts["current"], facts["projected"]):
         assert text.count(value) == body.count(value) + 1  # the chart's value label
-    assert text.count("Average salary, CAD") == 2  # the chart's title and its caption
+    assert text.count("Average salary, CAD") == 1  # the caption only: no title repeats it

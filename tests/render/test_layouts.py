@@ -10,7 +10,7 @@ import pytest
 
 from exporter.cli import cli
 from exporter.errors import BrandError
-from exporter.render.docx import writer as word
+from exporter.render.docx import blocks as word
 from exporter.render.pdf import html
 from exporter.report.outline import BLOCK_TYPES, require_layouts
 from exporter.resources import TEMPLATES_DIR

@@ -64,18 +64,19 @@ def test_pdf_watermark_is_an_artifact_outside_the_structure_tree(marked):
 
 
 def test_docx_has_words_watermark_shape_in_the_header(marked):
-    parts = docx_parts(marked["docx"])
-    header = etree.fromstring(parts["word/header1.xml"])
-    shapes = header.findall(".//v:shape", NS)
-    assert len(shapes) == 1
-    assert shapes[0].get("id").startswith("PowerPlusWaterMarkObject")
-    assert shapes[0].find("v:textpath", NS).get("string") == "DRAFT"
-    assert shapes[0].get("fillcolor") == watermark.colour(api.default_brand())
     document = docx_document(marked["docx"])  # python-docx still opens it
     assert len(document.sections) == 1
     section = document.sections[0]
-    assert not section.different_first_page_header_footer  # one header: every page
-    assert b"PowerPlusWaterMarkObject" not in docx_parts(marked["plain_docx"])["word/header1.xml"]
+    assert section.different_first_page_header_footer  # page 1 has a header of its own
+    for header in (section.header, section.first_page_header):  # so every page shows it
+        shapes = header._element.findall(".//v:shape", NS)
+        assert len(shapes) == 1
+        assert shapes[0].get("id").startswith("PowerPlusWaterMarkObject")
+        assert shapes[0].find("v:textpath", NS).get("string") == "DRAFT"
+        assert shapes[0].get("fillcolor") == watermark.colour(api.default_brand())
+    plain = docx_document(marked["plain_docx"]).sections[0]
+    for header in (plain.header, plain.first_page_header):
+        assert not header._element.findall(".//v:shape", NS)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from exporter import api, load_role
 from exporter.api import RenderOptions
 from exporter.cli import cli
 from exporter.model.rolefile import parse_role
+from exporter.report.chart import layout as chart_layout
 from exporter.report.outline import BulletList, Chart, Table, figures
 from exporter.report.overview import TABLE_HEADER, build_overview
 from tests.conftest import ROLE_FILES
@@ -48,7 +49,7 @@ def synthetic_roles(count: int):
 
 def test_outline_of_the_fixture_roles(fixture_roles):
     report = build_overview(fixture_roles, api.default_brand())
-    assert report.headings == ("All roles", "Projected salary by country", "Role reports")
+    assert report.headings == ("All roles", "Projected salary by role", "Role reports")
     (table,) = blocks(report, Table)
     assert table.header == TABLE_HEADER
     assert table.caption == "Canada: 3 roles by projected salary"
@@ -67,25 +68,48 @@ def test_outline_of_the_fixture_roles(fixture_roles):
         )
     (chart,) = blocks(report, Chart)  # one country
     assert [bar.label for bar in chart.bars] == [
-        "Backend Adminis…",
-        "Lead Backend Sp…",
-        "Machine Learnin…",
-    ]  # shortened to fit the label column
+        "Backend Administrator",
+        "Lead Backend Specialist",
+        "Machine Learning Lead",
+    ]  # every role named in full
     assert all(f"{role.role} {figures(role).projected}" in chart.alt for role in by_projected)
-    assert chart.title == "Projected salary, CAD, Canada"
+    assert chart.title == "Projected salary of each role, CAD, Canada"
+    assert chart.accent == "all"  # every bar is a projection: one colour, and a legend
+    geometry = chart_layout(chart)
+    assert geometry.legend == "Projected salary"
+    assert {bar.colour_role for bar in geometry.bars} == {"accent"}
+    assert geometry.bars[0].x >= 9.0 * len("Lead Backend Specialist")  # room for the labels
     (links,) = blocks(report, BulletList)
     assert [run.href for item in links.items for run in item.runs if run.href] == [
         href for role in by_projected for href in (f"{role.slug}.pdf", f"{role.slug}.docx")
     ]
 
 
+@pytest.mark.parametrize(
+    ("small", "sentence"),
+    [
+        (1, "1 role rests on few data points and is marked small."),
+        (2, "2 roles rest on few data points and are marked small."),
+    ],
+)
+def test_the_small_sample_sentence_agrees_in_number(fixture_roles, small, sentence):
+    from exporter.report.outline import Paragraph
+
+    roles = list(fixture_roles)
+    if small == 2:
+        data = json.loads(ROLE_FILES[0].read_text(encoding="utf-8"))
+        data["role"], data["data_points"] = "Another Small Role", 3
+        roles.append(parse_role(data, "another"))
+    report = build_overview(roles, api.default_brand())
+    intro = next(b for b in report.sections[0].blocks if isinstance(b, Paragraph))
+    assert intro.runs[-1].text == sentence and intro.runs[-1].bold
+
+
 def test_long_rankings_show_their_ends():
     roles = synthetic_roles(30)
     (chart,) = blocks(build_overview(roles, api.default_brand()), Chart)
     ranked = sorted(roles, key=lambda r: -r.salary.projected)
-    assert [bar.label for bar in chart.bars] == [
-        "Synthetic Role…" for r in ranked[:5] + ranked[-5:]
-    ]
+    assert [bar.label for bar in chart.bars] == [r.role for r in ranked[:5] + ranked[-5:]]
     assert "top 5 and bottom 5 of 30 roles" in chart.alt
 
 
@@ -93,7 +117,7 @@ def test_both_formats_have_the_same_sections_and_relative_links(fixture_roles):
     options = RenderOptions()
     pdf = api.render_overview(fixture_roles, "pdf", options)
     docx = api.render_overview(fixture_roles, "docx", options)
-    headings = ["All roles", "Projected salary by country", "Role reports"]
+    headings = ["All roles", "Projected salary by role", "Role reports"]
     assert pdf_bookmarks(pdf) == docx_headings(docx) == headings
     uris = [
         annotation.get_object()["/A"]["/URI"]
@@ -120,7 +144,7 @@ def test_a_thousand_roles(tmp_path):
     report = build_overview(roles, api.default_brand())
     assert sum(len(table.rows) for table in blocks(report, Table)) == 1000
     docx = api.render_overview(roles, "docx", options)
-    (table,) = docx_document(docx).tables
+    _contents, table = docx_document(docx).tables
     assert len(table.rows) == 1 + 1000
     pdf = api.render_overview(roles, "pdf", options)
     text = pdf_text(pdf)

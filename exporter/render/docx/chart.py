@@ -25,17 +25,16 @@ from typing import Any
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.part import Part, XmlPart
 from docx.oxml import parse_xml
-from docx.shared import Emu, Mm
 from lxml import etree
 from pptx.chart.chart import Chart as PptxChart
 from pptx.chart.data import CategoryChartData
 from pptx.chart.xlsx import CategoryWorkbookWriter
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_MARK
 from pptx.oxml import parse_xml as parse_chart_xml
 from pptx.util import Pt as PptxPt
 
 from exporter.model.brand import Brand
-from exporter.report.chart import layout
+from exporter.report import chart as geometry
 from exporter.report.outline import Chart
 
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -43,7 +42,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 #: The workbook's creation date: fixed, so equal reports give equal bytes.
 WORKBOOK_CREATED = datetime(2000, 1, 1)
-WIDTH = Mm(130)
+#: Label size in points: as large as the PDF's SVG labels come out.
+LABEL_SIZE = 10.5
 
 _NS = {
     "c": CHART_URI,
@@ -96,7 +96,8 @@ def chart_data(block: Chart, number_format: str) -> _ChartData:
     """The chart's figures as python-pptx chart data: one category per bar, one series."""
     data = _ChartData(number_format=number_format)  # type: ignore[no-untyped-call]
     data.categories = [bar.label for bar in block.bars]
-    data.add_series(block.title, [float(bar.value) for bar in block.bars], number_format)  # type: ignore[no-untyped-call]
+    name = geometry.layout(block).legend or block.title
+    data.add_series(name, [float(bar.value) for bar in block.bars], number_format)  # type: ignore[no-untyped-call]
     return data
 
 
@@ -104,14 +105,13 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     """The styled ``c:chartSpace`` element (no workbook reference yet)."""
     element = parse_chart_xml(data.xml_bytes(XL_CHART_TYPE.BAR_CLUSTERED))  # type: ignore[no-untyped-call]
     chart = PptxChart(element, None)  # type: ignore[no-untyped-call]
-    chart.has_legend = False
-    chart.has_title = True
-    title = chart.chart_title.text_frame
-    title.text = block.title
-    title.paragraphs[0].runs[0].font.size = PptxPt(10)
-    title.paragraphs[0].runs[0].font.bold = True
+    chart.has_legend = bool(geometry.layout(block).legend)  # all bars one colour: say what
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+    chart.has_title = False  # the caption under the chart is its title, as in the PDF
     chart.font.name = brand.fonts.body
-    chart.font.size = PptxPt(9)
+    chart.font.size = PptxPt(LABEL_SIZE)
     colours = brand.colours
     chart.font.color.rgb = _pptx_rgb(colours.text)
 
@@ -119,11 +119,16 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     categories.reverse_order = True  # first bar on top, as in the PDF
     categories.format.line.color.rgb = _pptx_rgb(colours.muted)
     categories.has_major_gridlines = False
+    categories.major_tick_mark = XL_TICK_MARK.NONE
     values = chart.value_axis
     values.visible = False
     values._element.find("c:delete", _NS).set("val", "1")
     values.has_major_gridlines = False
     values.minimum_scale = 0  # from zero, so lengths compare honestly
+    # The PDF keeps room right of the longest bar for its value: so does the plot here.
+    top = max((float(bar.value) for bar in block.bars), default=0) or 1
+    span = geometry.WIDTH - geometry.label_width(block) - geometry.VALUE_ROOM
+    values.maximum_scale = top * (span + geometry.VALUE_ROOM) / span
 
     plot = chart.plots[0]
     plot.gap_width = 60
@@ -134,17 +139,33 @@ def chart_space(block: Chart, brand: Brand, data: _ChartData) -> Any:
     labels.number_format_is_linked = False
     labels.show_value = True
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
-    labels.font.bold = True
-    labels.font.size = PptxPt(9)
+    labels.font.bold = False
+    labels.font.size = PptxPt(LABEL_SIZE)
     # One line per label: LibreOffice otherwise wraps a long amount beside a long bar.
     labels._element.get_or_add_txPr().find("a:bodyPr", _NS).set("wrap", "none")
     series = plot.series[0]
-    last = len(block.bars) - 1
-    for index, point in enumerate(series.points):
+    boxes = geometry.layout(block).bars
+    if block.accent == "all":  # the legend's key takes the series' own colour
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _pptx_rgb(colours.accent)
+    for box, point in zip(boxes, series.points, strict=False):
         fill = point.format.fill
         fill.solid()
-        fill.fore_color.rgb = _pptx_rgb(colours.accent if index == last else colours.primary)
+        fill.fore_color.rgb = _pptx_rgb(getattr(colours, box.colour_role))
+    _no_frame(element)
     return element
+
+
+def _no_frame(element: Any) -> None:
+    """No border or rounded corners around the chart (the PDF draws none)."""
+    chart = element.find("c:chart", _NS)
+    corners = etree.Element(f"{{{CHART_URI}}}roundedCorners", val="0")
+    chart.addprevious(corners)
+    shape = etree.Element(f"{{{CHART_URI}}}spPr")
+    etree.SubElement(shape, f"{{{_NS['a']}}}noFill")
+    line = etree.SubElement(shape, f"{{{_NS['a']}}}ln")
+    etree.SubElement(line, f"{{{_NS['a']}}}noFill")
+    chart.addnext(shape)
 
 
 def _pptx_rgb(colour: str) -> Any:
@@ -153,7 +174,9 @@ def _pptx_rgb(colour: str) -> Any:
     return PptxRGB.from_string(colour.lstrip("#").upper())  # type: ignore[no-untyped-call]
 
 
-def add_chart(document: Any, paragraph: Any, block: Chart, brand: Brand) -> None:
+def add_chart(
+    document: Any, paragraph: Any, block: Chart, brand: Brand, width: int, height: int
+) -> None:
     """Place ``block`` as an editable chart in ``paragraph`` of ``document``."""
     shown = block.bars[0].display if block.bars else ""
     data = chart_data(block, money_format_code(shown))
@@ -176,11 +199,9 @@ def add_chart(document: Any, paragraph: Any, block: Chart, brand: Brand) -> None
     _order_external_data(element)
     chart_rel = document.part.relate_to(chart_part, RT.CHART)
 
-    geometry = layout(block)
-    height = int(WIDTH * (geometry.height + 60) / geometry.width)  # room for the title
     shape_id = document.part.next_id
     paragraph.add_run()._r.append(
-        parse_xml(_inline_xml(chart_rel, shape_id, block, WIDTH, Emu(height)))
+        parse_xml(_inline_xml(chart_rel, shape_id, block, int(width), int(height)))
     )
 
 

@@ -40,6 +40,11 @@ _TC_PR_TAGS = """
     cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText
     vAlign hideMark headers cellIns cellDel cellMerge tcPrChange
 """
+_R_PR_TAGS = """
+    rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint
+    noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u
+    effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath
+"""
 _AFTER_UPDATE_FIELDS = """
     w:hdrShapeDefaults w:footnotePr w:endnotePr w:compat w:docVars w:rsids m:mathPr
     w:attachedSchema w:themeFontLang w:clrSchemeMapping w:doNotIncludeSubdocsInStats
@@ -48,6 +53,7 @@ _AFTER_UPDATE_FIELDS = """
     w:listSeparator
 """
 P_PR_ORDER = tuple(qn(f"w:{tag}") for tag in _P_PR_TAGS.split())
+R_PR_ORDER = tuple(qn(f"w:{tag}") for tag in _R_PR_TAGS.split())
 TC_PR_ORDER = tuple(qn(f"w:{tag}") for tag in _TC_PR_TAGS.split())
 SETTINGS_AFTER_UPDATE_FIELDS = tuple(qn(tag) for tag in _AFTER_UPDATE_FIELDS.split())
 
@@ -87,6 +93,20 @@ def _fld_char(kind: str) -> Any:
         char.set(qn("w:dirty"), "true")  # recompute on open
     run.append(char)
     return run
+
+
+def field_start(instruction: str) -> tuple[Any, Any, Any]:
+    """The runs that open a complex field: begin, instruction, separate."""
+    instr_run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    instr_run.append(instr)
+    return _fld_char("begin"), instr_run, _fld_char("separate")
+
+
+def field_end() -> Any:
+    return _fld_char("end")
 
 
 def begin_field(paragraph: Any, instruction: str) -> None:
@@ -157,28 +177,69 @@ def add_bookmark(paragraph: Any, name: str, bookmark_id: int) -> None:
     paragraph._p.append(end)
 
 
-def table_style_borders(style: Any, colour: str) -> None:
-    """Horizontal rules only (top, bottom, between rows) and roomy cells for a table style."""
+def table_style_borders(style: Any, colour: str, padding: tuple[float, float]) -> None:
+    """Rules between rows in ``colour`` (none if empty) and cell ``padding`` (points)."""
     tbl_pr = style.element.find(qn("w:tblPr"))
     if tbl_pr is None:
         tbl_pr = OxmlElement("w:tblPr")
         style.element.append(tbl_pr)
     borders = OxmlElement("w:tblBorders")
-    for side in ("top", "bottom", "insideH"):
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), "4")
-        edge.set(qn("w:space"), "0")
-        edge.set(qn("w:color"), colour)
+        rule = bool(colour) and side in ("bottom", "insideH")
+        edge.set(qn("w:val"), "single" if rule else "nil")
+        if rule:
+            edge.set(qn("w:sz"), "4")
+            edge.set(qn("w:space"), "0")
+            edge.set(qn("w:color"), colour)
         borders.append(edge)
     tbl_pr.append(borders)
+    tbl_pr.append(cell_margins(*padding, *padding))
+
+
+def cell_margins(top: float, side: float, bottom: float, right: float | None = None) -> Any:
+    """A ``w:tblCellMar`` (or, renamed, ``w:tcMar``) with margins in points."""
     margins = OxmlElement("w:tblCellMar")
-    for side, width in (("top", 40), ("left", 100), ("bottom", 40), ("right", 100)):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(width))
+    end = side if right is None else right
+    sides = (("top", top), ("left", side), ("bottom", bottom), ("right", end))
+    for name, points in sides:
+        margin = OxmlElement(f"w:{name}")
+        margin.set(qn("w:w"), str(round(points * 20)))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    tbl_pr.append(margins)
+    return margins
+
+
+def table_style_shading(style: Any, fill: str) -> None:
+    """Every cell of a table style on a solid ``fill`` (``rrggbb``)."""
+    tc_pr = OxmlElement("w:tcPr")
+    tc_pr.append(_shading(fill))
+    style.element.append(tc_pr)
+
+
+def _shading(fill: str) -> Any:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    return shading
+
+
+def drop_contextual_spacing(style: Any) -> None:
+    """Remove "don't add space between paragraphs of the same style" from a style."""
+    p_pr = style.element.get_or_add_pPr()
+    for old in p_pr.findall(qn("w:contextualSpacing")):
+        p_pr.remove(old)
+
+
+def letter_spacing(style: Any, points: float) -> None:
+    """Extra space between the letters of a style's text (``w:spacing`` in twentieths)."""
+    r_pr = style.element.get_or_add_rPr()
+    for old in r_pr.findall(qn("w:spacing")):
+        r_pr.remove(old)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(round(points * 20)))
+    insert_ordered(r_pr, spacing, R_PR_ORDER)
 
 
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -224,6 +285,32 @@ def fixed_column_widths(table: Any, widths: Sequence[int]) -> None:
             tc.width = Emu(width)
 
 
+def cell_padding(cell: Any, top: float, left: float, bottom: float, right: float) -> None:
+    """A cell's own margins, in points."""
+    margins = cell_margins(top, left, bottom, right)
+    margins.tag = qn("w:tcMar")
+    insert_ordered(cell._tc.get_or_add_tcPr(), margins, TC_PR_ORDER)
+
+
+def cell_border(cell: Any, side: str, colour: str, size_eighths: int) -> None:
+    """A rule on one side of a cell."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = insert_ordered(tc_pr, OxmlElement("w:tcBorders"), TC_PR_ORDER)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(size_eighths))
+    edge.set(qn("w:space"), "0")
+    edge.set(qn("w:color"), colour)
+    borders.append(edge)
+
+
+def cant_split(tr: Any) -> None:
+    """Keep a table row whole on one page."""
+    tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def repeat_header_row(row: Any) -> None:
     """Mark a table row as a header row that repeats on every page."""
     tr_pr = row._tr.get_or_add_trPr()
@@ -241,7 +328,7 @@ def set_alt_text(inline_shape: Any, description: str, title: str = "") -> None:
         doc_pr.set("title", title)
 
 
-def paragraph_border(style: Any, side: str, colour: str, size_eighths: int, space: int) -> None:
+def paragraph_border(style: Any, side: str, colour: str, size_eighths: int, space: float) -> None:
     """A border on one side of every paragraph of a style."""
     p_pr = style.element.get_or_add_pPr()
     borders = p_pr.find(qn("w:pBdr"))
@@ -253,7 +340,7 @@ def paragraph_border(style: Any, side: str, colour: str, size_eighths: int, spac
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
-    edge.set(qn("w:space"), str(space))
+    edge.set(qn("w:space"), str(round(space)))
     edge.set(qn("w:color"), colour)
     borders.append(edge)
 

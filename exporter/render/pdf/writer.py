@@ -24,6 +24,7 @@ from exporter.render.pdf import PdfOptions
 from exporter.render.pdf.css import brand_css
 from exporter.render.pdf.fetch import LocalAssetFetcher
 from exporter.render.pdf.html import render_html, template_folders
+from exporter.render.pdf.tagging import add_table_scopes
 from exporter.render.pdf.variants import allows_attachments
 from exporter.report.outline import Report
 from exporter.resources import STYLES_DIR
@@ -113,6 +114,7 @@ class PdfWriter:
             custom_metadata=True,
             pdf_identifier=report.metadata.title.encode("utf-8")[:64] or None,
             attachments=attachments,
+            finisher=add_table_scopes,
         )
         return pdf
 
