@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial  # serve hook
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,10 @@ from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
 from exporter.report.outline import figures
 from exporter.service.cache import DEFAULT_CACHE_BYTES, CachedFile, DiskCache
+from exporter.service.hotpath import HotPath, files_endpoint  # serve hook
+from exporter.service.index import FileIndex  # serve hook
 from exporter.service.inputs import POLL_SECONDS, InputWatch
+from exporter.service.listing import RolesJson  # serve hook
 from exporter.service.metrics import Metrics, ObserveRequests
 from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
 from exporter.service.responses import MEDIA_TYPES, file_response, problem
@@ -102,6 +106,7 @@ def create_app(
     index = RoleIndex(Path(roles_dir), fingerprint)
     cache = DiskCache(Path(cache_dir) if cache_dir else default_cache_dir(), cache_bytes)
     metrics = Metrics()
+    files = FileIndex(index, cache)  # serve hook: roles and files in memory
 
     def on_render(result: Any, seconds: float) -> None:
         outcome = "ok" if result is not None and result.error is None else "failed"
@@ -172,42 +177,21 @@ def create_app(
     async def no_icon(request: Request) -> Response:
         return Response(status_code=204)  # browsers ask; no icon, and no 404 in their console
 
-    async def role_list(request: Request) -> Response:
-        roles, _ = await asyncio.to_thread(index.scan)
-        items = []
-        for slug, served in sorted(roles.items()):
-            shown = figures(served.role)
-            items.append(
-                {
-                    "slug": slug,
-                    "role": served.role.role,
-                    "country": served.role.country,
-                    "figures": shown.__dict__,
-                    "urls": links(request, slug),
-                }
-            )
-        return JSONResponse(items)
-
     async def role_item(request: Request) -> Response:
         name: str = request.path_params["name"]
         stem, dot, suffix = name.rpartition(".")
         if dot and suffix in MEDIA_TYPES:
             return await download(request, stem, suffix)
-        served = await asyncio.to_thread(index.get, name)
+        served = (await files.view()).roles.get(name)  # serve hook: no scan per request
         if served is None:
             return _not_found()
         return Response(role_json(served.role), media_type="application/json")
 
-    def lookup(slug: str, fmt: str) -> tuple[ServedRole | None, CachedFile | None]:
-        served = index.get(slug)
-        if served is None:
-            return None, None
-        return served, cache.get(served.source_hash, fmt)
-
     async def download(request: Request, slug: str, fmt: str) -> Response:
-        served, found = await asyncio.to_thread(lookup, slug, fmt)  # one trip off the loop
+        served = (await files.view()).roles.get(slug)  # serve hook: no scan per request
         if served is None:
             return _not_found()
+        found = await asyncio.to_thread(cache.get, served.source_hash, fmt)
         return await deliver(request, job_for(served), fmt, found)
 
     async def deliver(
@@ -323,7 +307,8 @@ def create_app(
         Route("/", listing, methods=["GET"], name="index"),
         Route("/assets/{name}", asset, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
-        Route("/roles", role_list, methods=["GET"]),
+        Route("/roles", RolesJson(files).endpoint, methods=["GET"]),  # serve hook
+        Route("/files/{name}", partial(files_endpoint, files=files), methods=["GET"]),  # serve hook
         Route("/roles/{name}", role_item, methods=["GET"]),
         Route("/render", render_api, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -341,6 +326,7 @@ def create_app(
     app.state.cache = cache
     app.state.metrics = metrics
     app.add_middleware(ObserveRequests, metrics=metrics, routes=routes)
+    app.add_middleware(HotPath, files=files, metrics=metrics, cors=bool(cors_origins))  # serve hook
     return app
 
 
