@@ -284,8 +284,9 @@ def test_many_concurrent_requests_render_each_file_once(
         path.write_text(json.dumps(data))
         url = running.url + "/roles/machine-learning-lead-canada.pdf"
         after = until(  # the folder is checked at most once a second, not per request
-            lambda: (r := httpx.get(url, timeout=120)).headers["etag"] != before.headers["etag"]
-            and r,
+            lambda: (
+                (r := httpx.get(url, timeout=120)).headers["etag"] != before.headers["etag"] and r
+            ),
             "the edited role served",
         )
         assert after.status_code == 200
