@@ -20,13 +20,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from exporter.api import FORMATS
@@ -38,12 +37,11 @@ from exporter.errors import ExporterError, RoleError
 from exporter.files import user_cache_folder
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
-from exporter.report.outline import figures
 from exporter.service.cache import DEFAULT_CACHE_BYTES, CachedFile, DiskCache
 from exporter.service.hotpath import HotPath, files_endpoint  # serve hook
 from exporter.service.index import FileIndex  # serve hook
 from exporter.service.inputs import POLL_SECONDS, InputWatch
-from exporter.service.listing import RolesJson  # serve hook
+from exporter.service.listing import ListingPage, RolesJson  # serve hook
 from exporter.service.metrics import Metrics, ObserveRequests
 from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
 from exporter.service.responses import MEDIA_TYPES, file_response, problem
@@ -107,6 +105,7 @@ def create_app(
     cache = DiskCache(Path(cache_dir) if cache_dir else default_cache_dir(), cache_bytes)
     metrics = Metrics()
     files = FileIndex(index, cache)  # serve hook: roles and files in memory
+    page = ListingPage(files, settings, title)  # serve hook: the branded listing
 
     def on_render(result: Any, seconds: float) -> None:
         outcome = "ok" if result is not None and result.error is None else "failed"
@@ -128,45 +127,9 @@ def create_app(
         on_render=on_render,
     )
     metrics.queue_depth.set_function(lambda: pool.depth)
-    templates = Environment(autoescape=select_autoescape(default=True), auto_reload=False)
-    page = templates.from_string(_asset("index.html").decode("utf-8"))
 
     def job_for(served: ServedRole) -> Job:
         return Job(served.role, served.path.name, served.source_hash, settings, limits)
-
-    def links(request: Request, slug: str) -> dict[str, str]:
-        base = request.scope.get("root_path", "")
-        return {fmt: f"{base}/roles/{slug}.{fmt}" for fmt in FORMATS}
-
-    async def listing(request: Request) -> Response:
-        roles, problems = await asyncio.to_thread(index.scan)
-        query = request.query_params.get("q", "")[:200]
-        words = query.lower().split()
-        rows = []
-        for served in sorted(roles.values(), key=lambda s: (s.role.role.lower(), s.role.country)):
-            role = served.role
-            search = f"{role.role} {role.country} {role.slug}".lower()
-            if all(word in search for word in words):
-                urls = links(request, role.slug)
-                rows.append(
-                    {
-                        "role": role.role,
-                        "country": role.country,
-                        "figures": figures(role),
-                        "search": search,
-                        "pdf": urls["pdf"],
-                        "docx": urls["docx"],
-                    }
-                )
-        html = page.render(
-            title=title,
-            base=request.scope.get("root_path", ""),
-            query=query,
-            rows=rows,
-            total=len(roles),
-            problems=[f"{p.path.name}: {p.message}" for p in problems],
-        )
-        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
     async def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -304,7 +267,8 @@ def create_app(
             await pool.stop()
 
     routes: list[BaseRoute] = [
-        Route("/", listing, methods=["GET"], name="index"),
+        Route("/", page.endpoint, methods=["GET"], name="index"),  # serve hook
+        Route("/brand/{name}", page.asset, methods=["GET"]),  # serve hook
         Route("/assets/{name}", asset, methods=["GET"]),
         Route("/favicon.ico", no_icon, methods=["GET"]),
         Route("/roles", RolesJson(files).endpoint, methods=["GET"]),  # serve hook
