@@ -4,10 +4,9 @@
 :class:`~exporter.service.index.FileIndex` (a role edited, a file rendered or
 evicted) and per root path, so a request costs a dictionary read.
 
-``GET /`` is the branded listing page: ``templates/listing.html`` rendered from a
-:class:`Page` of plain values by :func:`render_listing`, which the batch's
-``index.html`` can use too; the brand's files come from
-:mod:`exporter.service.branding`. Download links name a file's immutable URL once
+``GET /`` is the branded listing page (:class:`ListingPage`): the template of
+:mod:`exporter.service.page`, which the batch's ``index.html`` can use too, with
+the brand's files under ``/brand/``. Download links name a file's immutable URL once
 it has one (else its stable name), with a ``download`` attribute naming the file.
 """
 
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -25,10 +23,17 @@ from starlette.responses import HTMLResponse, Response
 from exporter.api import FORMATS
 from exporter.batch.settings import RenderSettings
 from exporter.report.outline import Figures, figures
-from exporter.service.branding import MEDIA_TYPES as BRAND_MEDIA_TYPES
-from exporter.service.branding import BrandFiles, brand_files
 from exporter.service.immutable import FILES
 from exporter.service.index import FileIndex, View
+from exporter.service.page import MEDIA_TYPES as BRAND_MEDIA_TYPES
+from exporter.service.page import (
+    PAGE_CSP,
+    BrandFiles,
+    Page,
+    brand_files,
+    page_row,
+    render_listing,
+)
 from exporter.service.responses import problem
 
 
@@ -91,93 +96,6 @@ class RolesJson:
             body = json.dumps([row.to_json() for row in rows(view, files, base)]).encode()
             built = self._built[base] = (files.version, body)
         return Response(built[1], media_type="application/json")
-
-
-# --- the listing page (GET /, and the batch's index.html): one template, plain data ---
-
-#: A strict policy for the page: its own styles, scripts, images and fonts, nothing inline.
-PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; font-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-
-_KINDS = {"pdf": ("PDF", "report"), "docx": ("DOCX", "briefing")}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A download: where, the file name to save it as, its visible label and what it is."""
-
-    href: str
-    filename: str
-    label: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class PageRow:
-    """A role as the page shows it."""
-
-    role: str
-    country: str
-    figures: Figures
-    links: tuple[Link, ...]
-    search: str  #: the lower-case words the filter matches
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Note:
-    """A line above the table, with an optional link."""
-
-    text: str
-    href: str | None = None
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class Page:
-    """Everything the listing template shows; ``assets`` is the prefix of the brand's files
-    (:func:`exporter.service.branding.brand_files`), ``search`` the form's action (None:
-    no server to ask, the script filters)."""
-
-    title: str
-    brand: str
-    intro: str
-    footer: str
-    assets: str
-    logo: str | None
-    rows: tuple[PageRow, ...]
-    total: int
-    search: str | None = None
-    query: str = ""
-    notes: tuple[Note, ...] = ()
-    problems: tuple[str, ...] = ()
-
-
-def page_row(role: str, country: str, shown: Figures, links: Mapping[str, tuple[str, str]],
-             note: str | None = None, search: str = "") -> PageRow:  # fmt: skip
-    """A row from plain values; ``links`` maps a format to (href, file name to save as)."""
-    made = tuple(
-        Link(href, filename, *_KINDS.get(fmt, (fmt.upper(), "file")))
-        for fmt, (href, filename) in links.items()
-    )
-    return PageRow(role, country, shown, made, (search or f"{role} {country}").lower(), note)
-
-
-_TEMPLATE: list[Any] = []
-
-
-def render_listing(page: Page) -> str:
-    """The listing page's HTML (every value escaped)."""
-    if not _TEMPLATE:
-        from jinja2 import Environment, select_autoescape
-
-        from exporter.service.branding import template_text
-
-        env = Environment(autoescape=select_autoescape(default=True), auto_reload=False)
-        _TEMPLATE.append(env.from_string(template_text("listing.html")))
-    return str(_TEMPLATE[0].render(page=page))
 
 
 class ListingPage:

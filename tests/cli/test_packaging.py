@@ -63,6 +63,9 @@ def test_the_wheel_carries_templates_styles_and_the_service_page(wheel):
         "exporter/service/assets/index.html",
         "exporter/service/assets/service.css",
         "exporter/service/assets/service.js",
+        "exporter/service/templates/listing.html",
+        "exporter/service/templates/listing.css",
+        "exporter/service/templates/listing.js",
     ):
         assert required in names
 

@@ -16,8 +16,7 @@ import pytest
 
 from exporter.model.brand import load_brand
 from exporter.report.outline import Figures
-from exporter.service.branding import brand_files
-from exporter.service.listing import Note, Page, page_row, render_listing
+from exporter.service.page import Note, Page, brand_files, page_row, render_listing
 from tests.service.conftest import copy_roles
 from tests.service.server import Server, serve_command, until
 
