@@ -288,6 +288,7 @@ def create_app(
     app.router.redirect_slashes = False  # one URL per resource; nothing else answers
     app.state.pool = pool
     app.state.cache = cache
+    app.state.files = files  # serve hook
     app.state.metrics = metrics
     app.add_middleware(ObserveRequests, metrics=metrics, routes=routes)
     app.add_middleware(HotPath, files=files, metrics=metrics, cors=bool(cors_origins))  # serve hook

@@ -18,6 +18,8 @@ kept by caches (the listing's, ``/roles``'s ``files``) name the immutable URL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,7 +45,7 @@ class HotPath:
         self.cors = cors
         self._requests = metrics.requests
         self._hits = {fmt: metrics.cache_hits.labels(fmt) for fmt in MEDIA_TYPES}
-        self._counted: dict[tuple[str, str, int], object] = {}
+        self._counted: dict[tuple[str, str, int], Any] = {}  # label children, made once
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         target = self._target(scope)
@@ -66,7 +68,7 @@ class HotPath:
             status, headers = 304, found.immutable_304 if immutable else found.stable_304
         else:
             status, headers = 200, found.immutable if immutable else found.stable
-        await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         body = found.data if status == 200 and scope["method"] == "GET" else b""
         await send({"type": "http.response.body", "body": body})
         self._hits[found.fmt].inc()
@@ -104,7 +106,7 @@ class HotPath:
         child = self._counted.get(key)
         if child is None:
             child = self._counted[key] = self._requests.labels(route, method, str(status))
-        child.inc()  # type: ignore[attr-defined]
+        child.inc()
 
 
 def _matches(header: bytes, etag: bytes) -> bool:

@@ -42,6 +42,7 @@ from exporter.service.immutable import (
     served_file,
     sweep,
 )
+from exporter.service.inputs import LOG
 from exporter.service.roles import RoleIndex, RoleProblem, ServedRole
 
 #: Seconds a view of the roles folder is trusted before the next check.
@@ -135,10 +136,12 @@ class FileIndex:
         if served is None:
             return None
         name = self._names.get((served.source_hash, fmt))
-        found = self._memory.files.get(name) if name else None
+        if name is None:
+            return None
+        found = self._memory.files.get(name)
         if found is None or found.slug != slug:
             return None
-        self._touch(name)  # type: ignore[arg-type]
+        self._touch(name)
         return found
 
     def immutable(self, name: str) -> ServedFile | None:
@@ -199,6 +202,11 @@ class FileIndex:
             touch = [self._memory.files[n] for n in used if n in self._memory.files]
             found = await asyncio.to_thread(self._look, known, touch)
             self._apply(found)
+        except OSError as exc:  # the cache folder gone, a full disk: serve on, look again later
+            if self._view is None:
+                raise  # nothing to serve from: the request fails, the next one tries again
+            LOG.error("could not check the roles and the cache: %s", exc)
+            self._due = time.monotonic() + self.check_seconds
         finally:
             self._checking = None
 
