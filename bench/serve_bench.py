@@ -1,185 +1,245 @@
-"""Benchmark ``exporter serve`` (a script, not a test): loopback only, bounded request counts.
+"""Benchmark ``exporter serve``'s hot path with wrk (a script, not a test): loopback only.
 
-Measures, in one run on this machine:
+Side by side in one run, on the same 44 KB PDF (a fixture role's report):
 
-- cached downloads: requests per second and p50/p95 latency with 50 concurrent
-  clients, against ``python -m http.server`` serving the same files;
-- uncached renders: 50 concurrent clients each asking for a different role's PDF
-  (every role renders once, both formats), against ``exporter batch`` on the same
-  roles with as many workers (seconds per role);
-- memory: the service's RSS (main process and its workers) every 1,000 of 10,000
-  cached requests: it should stay flat.
+- ``exporter serve``: a cached download by its stable name and by its immutable
+  URL, a 304 (If-None-Match), and ``GET /roles``;
+- the floor: a minimal Starlette app on the same uvicorn (same event loop and HTTP
+  parser) answering the same bytes from memory, and its 304;
+- nginx alone serving the same file from a folder, and nginx in front of the
+  service as docs/serving.md configures it, serving ``/files/`` from the cache
+  folder;
 
-    .venv/bin/python bench/serve_bench.py --roles 50 --jobs 2 > serve-bench.txt 2>&1
+then the ratios the issue sets targets for. Each load is ``wrk -t2 -c50 -d5s``
+(bounded), run twice: each group of compared loads forwards then backwards, so a
+machine whose load drifts during the run favours none; the means are compared. The
+machine's load average is printed with the results.
 
-Times are wall seconds on a shared machine: compare ratios measured in one run.
+    .venv/bin/python bench/serve_bench.py              # wrk and nginx: bash .ci/setup --test
+    .venv/bin/python bench/serve_bench.py --seconds 10
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
+import os
 import re
-import statistics
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "fixtures" / "roles" / "machine-learning-lead-canada.json"
-_LISTENING = re.compile(r"running on http://127\.0\.0\.1:(\d+)")
+ROLES = ROOT / "fixtures" / "roles"
+SLUG = "machine-learning-lead-canada"
+DOCS = ROOT / "docs" / "serving.md"
+_LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
-def make_roles(folder: Path, count: int) -> list[str]:
-    """``count`` valid roles (the fixture under other names); their slugs."""
-    folder.mkdir(parents=True)
-    base = json.loads(FIXTURE.read_text())
-    slugs = []
-    for i in range(count):
-        data = dict(base, role=f"Bench Role {i:03d}")
-        (folder / f"bench-{i:03d}.json").write_text(json.dumps(data))
-        slugs.append(f"bench-role-{i:03d}-canada")
-    return slugs
+def floor_app(path: str) -> object:
+    """The floor: a minimal Starlette app answering one file's bytes from memory (and 304)."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    data = Path(path).read_bytes()
+    etag = '"floor"'
+
+    async def download(request: Request) -> Response:
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(data, media_type="application/pdf", headers={"ETag": etag})
+
+    return Starlette(routes=[Route("/file.pdf", download)])
 
 
-def start(command: list[str], pattern: re.Pattern[str]) -> tuple[subprocess.Popen[str], str]:
-    """Start a server printing its port on stderr; (process, base URL)."""
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    port = ""
-    for line in process.stdout:
-        match = pattern.search(line)
+def start(command: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A uvicorn server logging to a file (no reader competing for the CPU); (process, URL)."""
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        match = _LISTENING.search(log.read_text(errors="replace"))
         if match:
-            port = match.group(1)
-            break
-    if not port:
-        raise SystemExit("server did not start")
-    threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
-    return process, f"http://127.0.0.1:{port}"
+            return process, f"http://127.0.0.1:{match.group(1)}"
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"did not start: {' '.join(command)}\n{log.read_text(errors='replace')}")
 
 
-async def load(base: str, paths: list[str], clients: int) -> tuple[float, list[float], int]:
-    """Fetch every path with ``clients`` concurrent clients: wall, latencies, failures."""
-    latencies: list[float] = []
-    failures = 0
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for path in paths:
-        queue.put_nowait(path)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as client:
-
-        async def worker() -> None:
-            nonlocal failures
-            while not queue.empty():
-                path = queue.get_nowait()
-                began = time.perf_counter()
-                response = await client.get(path)
-                latencies.append(time.perf_counter() - began)
-                failures += response.status_code != 200
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-    return time.perf_counter() - began, latencies, failures
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
-def report(name: str, wall: float, latencies: list[float], failures: int) -> None:
-    quantiles = statistics.quantiles(latencies, n=20)
-    print(
-        f"{name:<34} {len(latencies) / wall:8.1f} req/s   p50 {quantiles[9] * 1000:7.1f} ms"
-        f"   p95 {quantiles[18] * 1000:7.1f} ms   failures {failures}"
+def nginx_config(folder: Path, alone: Path, alone_port: int, front_port: int, app: str,
+                 cache: Path) -> Path:  # fmt: skip
+    """One nginx, two loopback servers: a plain folder, and docs/serving.md's front."""
+    block = re.findall(r"```nginx\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)[0]
+    block = (
+        block.replace("127.0.0.1:8080", f"127.0.0.1:{front_port}")
+        .replace("127.0.0.1:8000", app.removeprefix("http://"))
+        .replace("/var/cache/exporter", str(cache))
     )
+    temp = folder / "temp"
+    temp.mkdir()
+    paths = " ".join(
+        f"{kind}_temp_path {temp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\naccess_log off;\n{paths}\n"
+        f"server {{\n listen 127.0.0.1:{alone_port};\n location / {{ root {alone}; "
+        f"types {{ application/pdf pdf; }} }}\n}}\n{block}\n}}\n"
+    )
+    return config
 
 
-def rss_mb(pid: int) -> float:
-    """Resident MB of a process and its children."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(child) for child in children]
-    except OSError:
-        pass
-    for each in pids:
-        try:
-            status = Path(f"/proc/{each}/status").read_text()
-        except OSError:
-            continue
-        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-    return total / 1024
+def wrk(url: str, seconds: int, header: str | None = None) -> tuple[float, float, int]:
+    """(requests per second, p50 latency in ms, non-2xx/3xx responses) of one wrk run."""
+    command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", url]
+    if header:
+        command[1:1] = ["-H", header]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = float(p50.group(1)) * scale[p50.group(2)] if p50 else float("nan")
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rate, latency, int(bad.group(1)) if bad else 0
+
+
+def warm(url: str) -> tuple[str, bytes, str]:
+    """Render the role once; (immutable path, its bytes, its ETag) once /roles names it."""
+    with httpx.Client(base_url=url, timeout=300) as client:
+        data = client.get(f"/roles/{SLUG}.pdf").content
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            listed = {item["slug"]: item for item in client.get("/roles").json()}
+            path = listed[SLUG]["files"]["pdf"]
+            if path:
+                response = client.get(path)
+                assert response.content == data
+                return path, data, response.headers["etag"]
+            time.sleep(0.2)
+    raise SystemExit("the service never named the immutable URL")
 
 
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--roles", type=int, default=50)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--cached-requests", type=int, default=2000)
-    parser.add_argument("--soak", type=int, default=10000)
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--floor", help=argparse.SUPPRESS)  # internal: serve the floor app
     args = parser.parse_args()
+    if args.floor:
+        from exporter.service.server import run as serve
+
+        serve(floor_app(args.floor), "127.0.0.1", 0)  # type: ignore[arg-type]  # as exporter serve
+        return
+    for tool in ("wrk", "nginx"):
+        if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
+            raise SystemExit(f"{tool} is needed: bash .ci/setup --test")
     work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
-    slugs = make_roles(work / "roles", args.roles)
-
-    print(f"# {args.roles} roles, {args.jobs} workers, {args.clients} concurrent clients")
-    began = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "exporter", "batch", str(work / "roles"), "--out",
-         str(work / "dist"), "--jobs", str(args.jobs), "-q"],
-        check=True, cwd=ROOT,
-    )  # fmt: skip
-    batch = time.perf_counter() - began
-    print(f"exporter batch --jobs {args.jobs}: {batch:.2f} s, {batch / args.roles:.3f} s per role")
-
-    service, url = start(
-        [sys.executable, "-m", "exporter", "serve", str(work / "roles"), "--port", "0",
-         "--cache", str(work / "cache"), "--jobs", str(args.jobs), "--queue", "100"],
-        _LISTENING,
-    )  # fmt: skip
+    shutil.copytree(ROLES, work / "roles")
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        while httpx.get(url + "/readyz").status_code != 200:
-            time.sleep(0.2)
-        wall, latencies, failures = asyncio.run(
-            load(url, [f"/roles/{slug}.pdf" for slug in slugs], args.clients)
-        )
-        report("serve, uncached (one render each)", wall, latencies, failures)
-        print(f"  {wall / args.roles:.3f} s per role; batch/serve ratio {batch / wall:.2f}")
-
-        cached = [f"/roles/{slugs[i % len(slugs)]}.pdf" for i in range(args.cached_requests)]
-        report("serve, cached", *asyncio.run(load(url, cached, args.clients)))
-
-        static, static_url = start(
-            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-             "--directory", str(work / "dist")],
-            re.compile(r"port (\d+)"),
+        service, url = start(
+            [sys.executable, "-m", "exporter", "serve", str(work / "roles"), "--port", "0",
+             "--cache", str(work / "cache"), "--jobs", "1"], work / "serve.log",
         )  # fmt: skip
-        try:
-            files = [f"/{slugs[i % len(slugs)]}.pdf" for i in range(args.cached_requests)]
-            report("python -m http.server, same files", *asyncio.run(load(static_url, files, 50)))
-        finally:
-            static.terminate()
-            static.wait()
-
-        print(f"# memory over {args.soak:,} cached requests (MB, service and workers)")
-        samples = [rss_mb(service.pid)]
-        step = 1000
-        for _ in range(args.soak // step):
-            batch_paths = [f"/roles/{slugs[i % len(slugs)]}.docx" for i in range(step)]
-            _, _, failed = asyncio.run(load(url, batch_paths, args.clients))
-            assert failed == 0
-            samples.append(rss_mb(service.pid))
-        print("  " + " ".join(f"{mb:.0f}" for mb in samples))
-        print(f"  growth after the first 1,000: {samples[-1] - samples[1]:+.1f} MB")
+        processes.append(service)
+        path, data, etag = warm(url)
+        (work / "alone").mkdir()
+        (work / "alone" / "file.pdf").write_bytes(data)
+        floor_command = [
+            sys.executable,
+            "bench/serve_bench.py",
+            "--floor",
+            str(work / "alone" / "file.pdf"),
+        ]
+        floor, floor_url = start(floor_command, work / "floor.log")
+        processes.append(floor)
+        assert httpx.get(floor_url + "/file.pdf").content == data
+        alone_port, front_port = free_port(), free_port()
+        config = nginx_config(work, work / "alone", alone_port, front_port, url, work / "cache")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        proxy = subprocess.Popen([nginx, "-c", str(config), "-p", str(work)])
+        processes.append(proxy)
+        alone, front = f"http://127.0.0.1:{alone_port}", f"http://127.0.0.1:{front_port}"
+        for _ in range(100):
+            try:
+                assert httpx.get(alone + "/file.pdf").content == data
+                assert httpx.get(front + path).content == data
+                break
+            except (httpx.TransportError, AssertionError):
+                time.sleep(0.1)
+        run(args.seconds, url, path, etag, floor_url, alone, front)
     finally:
-        service.terminate()
-        print(f"service exit status after SIGTERM: {service.wait()}")
+        for process in reversed(processes):
+            process.terminate()
+            process.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(seconds: int, url: str, path: str, etag: str, floor: str, alone: str, front: str) -> None:
+    """Every load side by side, then the ratios."""
+    print(f"# wrk -t2 -c50 -d{seconds}s, loopback, each load twice (mean; the worst p50)")
+    print(f"# load average before: {_load()}")
+    stable = f"{url}/roles/{SLUG}.pdf"
+    match = f"If-None-Match: {etag}"
+    loads = {
+        "floor: minimal Starlette, same bytes": (floor + "/file.pdf", None),
+        "serve: cached download /roles/{slug}.pdf": (stable, None),
+        "serve: immutable /files/<sha256>.pdf": (url + path, None),
+        "floor: 304": (floor + "/file.pdf", 'If-None-Match: "floor"'),
+        "serve: 304 (If-None-Match)": (stable, match),
+        "serve: GET /roles (JSON, 3 roles)": (url + "/roles", None),
+        "nginx alone, same file": (alone + "/file.pdf", None),
+        "nginx in front, /files/ from the cache": (front + path, None),
+    }
+    groups = [list(loads)[:3] + list(loads)[5:6], list(loads)[3:5], list(loads)[6:]]
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in loads}
+    for group in groups:  # each group forwards then backwards: a drifting machine cancels out
+        for name in group + group[::-1]:
+            target, header = loads[name]
+            runs[name].append(wrk(target, seconds, header))
+    rates = {}
+    for name, measured in runs.items():
+        rates[name] = sum(rate for rate, _, _ in measured) / len(measured)
+        p50 = max(latency for _, latency, _ in measured)
+        bad = sum(count for _, _, count in measured)
+        shown = " ".join(f"{rate:,.0f}" for rate, _, _ in measured)
+        print(
+            f"{name:<44} {rates[name]:>8,.0f} req/s ({shown})   p50 {p50:5.2f} ms   "
+            f"non-2xx/3xx {bad}"
+        )
+    names = list(loads)
+    print(f"# ratios (targets in brackets); load average after: {_load()}")
+    for label, top, bottom, target in (
+        ("cached download / floor", names[1], names[0], 0.8),
+        ("immutable download / floor", names[2], names[0], 0.8),
+        ("304 / floor's 304", names[4], names[3], 0.8),
+        ("/roles / floor's download", names[5], names[0], 0.5),
+        ("nginx in front / nginx alone", names[7], names[6], 0.8),
+    ):
+        ratio = rates[top] / rates[bottom]
+        verdict = "ok" if ratio >= target else "BELOW"
+        print(f"{label:<44} {ratio:6.2f}x   [>= {target}x] {verdict}")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

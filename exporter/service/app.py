@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -24,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from exporter.api import FORMATS
@@ -36,12 +37,14 @@ from exporter.errors import ExporterError, RoleError
 from exporter.files import private_folder, user_cache_folder
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import decode_role, role_json
-from exporter.report.outline import figures
 from exporter.service.cache import DEFAULT_CACHE_BYTES, CachedFile, DiskCache
 from exporter.service.guard import RequestGuard, default_hosts
+from exporter.service.hotpath import HotPath, files_endpoint
+from exporter.service.index import FileIndex
 from exporter.service.inputs import POLL_SECONDS, InputWatch
+from exporter.service.listing import ListingPage, RolesJson
 from exporter.service.metrics import Metrics, ObserveRequests
-from exporter.service.pages import asset_response, render_page
+from exporter.service.pages import asset_response
 from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
 from exporter.service.responses import MEDIA_TYPES, file_response, problem, public_problems
 from exporter.service.roles import RoleIndex, ServedRole
@@ -51,9 +54,6 @@ TOKEN_VARIABLE = "EXPORTER_API_TOKEN"
 
 #: Seconds a client is told to wait when the render queue is full or a render overran.
 RETRY_AFTER = 5
-
-#: Characters of the listing's filter that are used.
-MAX_QUERY = 200
 
 
 def default_cache_dir() -> Path:
@@ -92,6 +92,8 @@ class ServiceState:
     title: str
     enable_render_api: bool
     api_token: str | None
+    files: FileIndex  # the roles and their files in memory, checked once a second
+    page: ListingPage  # the branded listing
     replaced: int = 0  # worker replacements already counted in the metrics
 
 
@@ -103,11 +105,14 @@ class Service:
 
     def routes(self) -> list[BaseRoute]:
         """Every route of the service."""
+        files = self.state.files
         return [
-            Route("/", self.listing, methods=["GET"], name="index"),
+            Route("/", self.state.page.endpoint, methods=["GET"], name="index"),
+            Route("/brand/{name}", self.state.page.asset, methods=["GET"]),
             Route("/assets/{name}", self.asset, methods=["GET"]),
             Route("/favicon.ico", self.no_icon, methods=["GET"]),
-            Route("/roles", self.role_list, methods=["GET"]),
+            Route("/roles", RolesJson(files).endpoint, methods=["GET"]),
+            Route("/files/{name}", partial(files_endpoint, files=files), methods=["GET"]),
             Route("/roles/{name}", self.role_item, methods=["GET"]),
             Route("/render", self.render_api, methods=["POST"]),
             Route("/healthz", self.healthz, methods=["GET"]),
@@ -120,30 +125,6 @@ class Service:
         settings, limits = self.state.settings, self.state.limits
         return Job(served.role, served.path.name, served.source_hash, settings, limits)
 
-    async def listing(self, request: Request) -> Response:
-        """``GET /``: the roles with their figures and downloads, filtered by ``q``."""
-        roles, problems = await asyncio.to_thread(self.state.index.scan)
-        query = request.query_params.get("q", "")[:MAX_QUERY]
-        words = query.lower().split()
-        rows = []
-        for served in sorted(roles.values(), key=lambda s: (s.role.role.lower(), s.role.country)):
-            role = served.role
-            search = f"{role.role} {role.country} {role.slug}".lower()
-            if all(word in search for word in words):
-                urls = _links(request, role.slug)
-                shown = {"role": role.role, "country": role.country, "figures": figures(role)}
-                rows.append({**shown, "search": search, **urls})
-        html = render_page(
-            "index.html",
-            title=self.state.title,
-            base=request.scope.get("root_path", ""),
-            query=query,
-            rows=rows,
-            total=len(roles),
-            problems=[f"{p.name}: {line}" for p in problems for line in p.public],
-        )
-        return HTMLResponse(html)
-
     async def asset(self, request: Request) -> Response:
         """``GET /assets/{name}``: the page's stylesheet and script."""
         return asset_response(request.path_params["name"]) or _not_found()
@@ -152,45 +133,23 @@ class Service:
         """``GET /favicon.ico``: browsers ask; no icon, and no 404 in their console."""
         return Response(status_code=204)
 
-    async def role_list(self, request: Request) -> Response:
-        """``GET /roles``: every role's name, figures and file URLs as JSON."""
-        roles, _ = await asyncio.to_thread(self.state.index.scan)
-        items = []
-        for slug, served in sorted(roles.items()):
-            role = served.role
-            items.append(
-                {
-                    "slug": slug,
-                    "role": role.role,
-                    "country": role.country,
-                    "figures": figures(role).__dict__,
-                    "urls": _links(request, slug),
-                }
-            )
-        return JSONResponse(items)
-
     async def role_item(self, request: Request) -> Response:
         """``GET /roles/{slug}`` (the role as JSON) or ``/roles/{slug}.{pdf,docx}`` (the file)."""
         name: str = request.path_params["name"]
         stem, dot, suffix = name.rpartition(".")
         if dot and suffix in MEDIA_TYPES:
             return await self.download(request, stem, suffix)
-        served = await asyncio.to_thread(self.state.index.get, name)
+        served = (await self.state.files.view()).roles.get(name)  # no folder scan per request
         if served is None:
             return _not_found()
         return Response(role_json(served.role), media_type="application/json")
 
-    def _lookup(self, slug: str, fmt: str) -> tuple[ServedRole | None, CachedFile | None]:
-        served = self.state.index.get(slug)
-        if served is None:
-            return None, None
-        return served, self.state.cache.get(served.source_hash, fmt)
-
     async def download(self, request: Request, slug: str, fmt: str) -> Response:
         """One role's file, from the cache or rendered."""
-        served, found = await asyncio.to_thread(self._lookup, slug, fmt)  # one trip off the loop
+        served = (await self.state.files.view()).roles.get(slug)  # no folder scan per request
         if served is None:
             return _not_found()
+        found = await asyncio.to_thread(self.state.cache.get, served.source_hash, fmt)
         return await self.deliver(request, self.job_for(served), fmt, found)
 
     async def deliver(
@@ -343,14 +302,29 @@ def create_app(
         on_render=lambda result, seconds: _count_render(metrics, result, seconds),
     )
     metrics.queue_depth.set_function(lambda: pool.depth)
+    files = FileIndex(index, cache)
     state = ServiceState(
-        settings, limits, index, cache, metrics, pool, title, enable_render_api, api_token
+        settings,
+        limits,
+        index,
+        cache,
+        metrics,
+        pool,
+        title,
+        enable_render_api,
+        api_token,
+        files,
+        ListingPage(files, settings, title),
     )
     service = Service(state)
     routes = service.routes()
+    # The guard first (every answer checks the Host and carries the security headers),
+    # then the hot path (plain downloads from memory; it counts its own requests), then
+    # the counting of every other request.
     middleware = [
-        Middleware(ObserveRequests, metrics=metrics, routes=routes),
         Middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts)),
+        Middleware(HotPath, files=files, metrics=metrics, cors=bool(cors_origins)),
+        Middleware(ObserveRequests, metrics=metrics, routes=routes),
     ]
     if cors_origins:
         middleware.append(
@@ -359,6 +333,7 @@ def create_app(
     app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(state, reload_seconds))
     app.router.redirect_slashes = False  # one URL per resource; nothing else answers
     app.state.service = state
+    app.state.files = files
     return app
 
 
@@ -408,11 +383,6 @@ async def _body(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _links(request: Request, slug: str) -> dict[str, str]:
-    base = request.scope.get("root_path", "")
-    return {fmt: f"{base}/roles/{slug}.{fmt}" for fmt in FORMATS}
 
 
 def _not_found() -> Response:

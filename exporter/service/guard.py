@@ -99,8 +99,9 @@ class RequestGuard:
 
         async def guarded(message: Message) -> None:
             if message["type"] == "http.response.start":
-                out = message.setdefault("headers", [])
-                out.extend(_SECURITY_HEADERS)
+                # A new list: the hot path's headers are built once per file and shared.
+                out = [*message.get("headers", ()), *_SECURITY_HEADERS]
+                message["headers"] = out
                 names = {name.lower() for name, _ in out}
                 content_type = dict(out).get(b"content-type", b"")
                 if (

@@ -17,8 +17,6 @@ from starlette.responses import Response
 
 #: The files under ``/assets/`` and their media types.
 ASSETS = {
-    "service.css": "text/css; charset=utf-8",
-    "service.js": "text/javascript; charset=utf-8",
     "preview.css": "text/css; charset=utf-8",
     "preview.js": "text/javascript; charset=utf-8",
 }

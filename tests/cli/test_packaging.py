@@ -60,12 +60,12 @@ def test_the_wheel_carries_templates_styles_and_the_service_page(wheel):
         "exporter/styles/brand.toml",
         "exporter/styles/reference.docx",
         "exporter/styles/logo.svg",
-        "exporter/service/templates/index.html",
         "exporter/service/templates/preview.html",
-        "exporter/service/assets/service.css",
-        "exporter/service/assets/service.js",
         "exporter/service/assets/preview.css",
         "exporter/service/assets/preview.js",
+        "exporter/service/templates/listing.html",
+        "exporter/service/templates/listing.css",
+        "exporter/service/templates/listing.js",
     ):
         assert required in names
 
