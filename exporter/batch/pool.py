@@ -1,9 +1,10 @@
 """Run batch jobs on a :class:`concurrent.futures.Executor`, surviving dying workers.
 
-The default executor is a :class:`~concurrent.futures.ProcessPoolExecutor` on the
-``spawn`` context, one worker per core; any executor with ``submit`` and
-``shutdown`` can replace it (pass another ``executor_factory``). Jobs are submitted
-a few at a time so that a stop (``--fail-fast``, Ctrl-C) leaves little in flight.
+The default executor is the engine's process pool
+(:func:`exporter.engine.executors.process_pool`), one worker per core; any
+executor with ``submit`` and ``shutdown`` can replace it (pass another
+``executor_factory``). Jobs are submitted a few at a time so that a stop
+(``--fail-fast``, Ctrl-C) leaves little in flight.
 
 When a worker dies (crash, out-of-memory kill, the watchdog), the executor is
 broken and every job in flight fails with it. Those jobs are then rerun one at a
@@ -19,33 +20,15 @@ records is never interrupted halfway.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
 from collections import deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    BrokenExecutor,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    wait,
-)
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 
 from exporter.api import render as api_render
-from exporter.batch.settings import RenderSettings
-from exporter.batch.workers import Job, JobResult, Renderer, init_worker, render_job
-
-#: ``factory(workers, initializer, initargs) -> Executor``
-ExecutorFactory = Callable[[int, Callable[..., object], tuple[Any, ...]], Executor]
-
-WORKER_DIED = (
-    "the worker process died while rendering this role "
-    "(it crashed, ran out of memory, or did not stop at the time limit)"
-)
-
+from exporter.engine.executors import ExecutorFactory, kill_workers, process_pool
+from exporter.engine.failures import JobFailure
+from exporter.engine.jobs import Job, JobResult, Renderer, init_worker, render_job
+from exporter.engine.settings import Settings
 
 #: Seconds between looks at the stop flag while waiting for results.
 POLL_SECONDS = 0.2
@@ -80,47 +63,9 @@ class Stop:
             kill_workers(executor)
 
 
-def worker_processes(executor: Executor) -> list[multiprocessing.process.BaseProcess]:
-    """The worker processes of a process pool (none for other executors).
-
-    :class:`~concurrent.futures.ProcessPoolExecutor` does not expose its workers;
-    this is the one place that reads its private ``_processes``, so a change there
-    breaks one function, and the batch and the service kill and join through it.
-    """
-    processes = getattr(executor, "_processes", None) or {}
-    return list(processes.values())
-
-
-def kill_workers(executor: Executor) -> None:
-    """End a process pool's workers now (SIGKILL); other executors have none to kill."""
-    for process in worker_processes(executor):
-        with contextlib.suppress(OSError, ValueError, AttributeError):  # gone, closed, unstarted
-            process.kill()
-
-
-def default_jobs() -> int:
-    """One worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def process_pool(
-    workers: int, initializer: Callable[..., object], initargs: tuple[Any, ...]
-) -> Executor:
-    """The default executor: worker processes started with ``spawn``, never ``fork``."""
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=initializer,
-        initargs=initargs,
-    )
-
-
 def run_jobs(
     jobs: Iterable[Job],
-    settings: RenderSettings,
+    settings: Settings,
     workers: int,
     on_result: Callable[[JobResult], bool],
     executor_factory: ExecutorFactory = process_pool,
@@ -141,101 +86,140 @@ def run_jobs(
     generator that loads each role only when it is due keeps memory flat however
     many roles a batch has.
     """
-    stop = stop or Stop()
-    pending = iter(jobs)
-    queue: deque[Job] = deque()  # at most one job read ahead of the submissions
-
-    def read_ahead() -> None:
-        if not queue:
-            job = next(pending, None)
-            if job is not None:
-                queue.append(job)
-
-    read_ahead()
-    first = queue[0] if queue else None
-    isolate: deque[Job] = deque()
-    in_flight: dict[Future[JobResult], Job] = {}
-    window = max(1, workers) * 2
-    executor: Executor | None = None
-    stopping = crashed = False  # stopping: on_result asked to stop (--fail-fast)
-    alone = False  # the flight is a single suspect rerun by itself after a crash
-    proven: Job | None = None
+    run = _Run(jobs, settings, workers, on_result, executor_factory, render, stop or Stop())
     try:
-        while queue or isolate or in_flight:
-            if stopping or stop.requested:
-                break  # the rest happens in ``finally``: queued jobs cancelled, running ones end
-            if executor is None:
-                # Workers warm up on a role that rendered well, else on the first one
-                # unless a worker has died already (that role may be what kills them).
-                sample = proven or (first if not crashed else None)
-                warm = (sample.role, sample.limits) if sample else (None, None)
-                executor = executor_factory(max(1, workers), init_worker, (settings, *warm))
-                stop.watch(executor)
-            while True:
-                if isolate:
-                    if not in_flight:
-                        job, alone = isolate.popleft(), True
-                        in_flight[_submit(executor, job, render)] = job
-                    break
-                if not queue or len(in_flight) >= window:
-                    break
-                job, alone = queue.popleft(), False
-                in_flight[_submit(executor, job, render)] = job
-                read_ahead()
+        run.loop(started)
+    finally:
+        run.finish()
+
+
+class _Run:
+    """One :func:`run_jobs`: the queue, the flight in the executor, the suspects to rerun."""
+
+    def __init__(
+        self,
+        jobs: Iterable[Job],
+        settings: Settings,
+        workers: int,
+        on_result: Callable[[JobResult], bool],
+        executor_factory: ExecutorFactory,
+        render: Renderer,
+        stop: Stop,
+    ) -> None:
+        self.pending: Iterator[Job] = iter(jobs)
+        self.settings = settings
+        self.workers = max(1, workers)
+        self.on_result = on_result
+        self.executor_factory = executor_factory
+        self.render = render
+        self.stop = stop
+        self.queue: deque[Job] = deque()  # at most one job read ahead of the submissions
+        self.read_ahead()
+        self.first = self.queue[0] if self.queue else None
+        self.isolate: deque[Job] = deque()
+        self.in_flight: dict[Future[JobResult], Job] = {}
+        self.window = self.workers * 2
+        self.executor: Executor | None = None
+        self.stopping = False  # on_result asked to stop (--fail-fast)
+        self.crashed = False  # a worker has died in this run
+        self.alone = False  # the flight is a single suspect rerun by itself after a crash
+        self.proven: Job | None = None  # a job that rendered well: the next warm-up role
+
+    def read_ahead(self) -> None:
+        if not self.queue:
+            job = next(self.pending, None)
+            if job is not None:
+                self.queue.append(job)
+
+    def report(self, result: JobResult) -> None:
+        if not self.on_result(result):
+            self.stopping = True
+
+    def loop(self, started: Callable[[], object] | None) -> None:
+        while self.queue or self.isolate or self.in_flight:
+            if self.stopping or self.stop.requested:
+                break  # the rest happens in finish(): queued jobs cancelled, running ones end
+            executor = self.executor or self.start_executor()
+            self.submit(executor)
             if started is not None:
                 check, started = started, None
                 try:
                     check()
                 except BaseException:
                     kill_workers(executor)
-                    in_flight.clear()  # nothing of a batch that failed its check is reported
+                    self.in_flight.clear()  # nothing of a batch that failed its check is reported
                     raise
-            done, _ = wait(list(in_flight), POLL_SECONDS, return_when=FIRST_COMPLETED)
-            if not done:
-                continue
-            broken = any(_is_broken(f) for f in done)
-            if broken:  # the rest of the flight fails the same way; gather it all
-                done, _ = wait(list(in_flight))
-            suspects: list[Job] = []
-            for future in sorted(done, key=lambda f: in_flight[f].source):
-                job = in_flight.pop(future)
-                if _is_broken(future):
-                    suspects.append(job)
-                    continue
-                if future.cancelled():
-                    continue
+            done, _ = wait(list(self.in_flight), POLL_SECONDS, return_when=FIRST_COMPLETED)
+            if done:
+                self.collect(done, executor)
+
+    def start_executor(self) -> Executor:
+        # Workers warm up on a role that rendered well, else on the first one
+        # unless a worker has died already (that role may be what kills them).
+        sample = self.proven or (self.first if not self.crashed else None)
+        warm = (sample.role, sample.limits) if sample else (None, None)
+        self.executor = self.executor_factory(self.workers, init_worker, (self.settings, *warm))
+        self.stop.watch(self.executor)
+        return self.executor
+
+    def submit(self, executor: Executor) -> None:
+        """Fill the window: suspects one at a time, alone; else queued jobs."""
+        while True:
+            if self.isolate:
+                if not self.in_flight:
+                    job, self.alone = self.isolate.popleft(), True
+                    self.in_flight[_submit(executor, job, self.render)] = job
+                return
+            if not self.queue or len(self.in_flight) >= self.window:
+                return
+            job, self.alone = self.queue.popleft(), False
+            self.in_flight[_submit(executor, job, self.render)] = job
+            self.read_ahead()
+
+    def collect(self, done: set[Future[JobResult]], executor: Executor) -> None:
+        """Report finished jobs; a broken executor's flight becomes suspects to rerun."""
+        broken = any(_is_broken(f) for f in done)
+        if broken:  # the rest of the flight fails the same way; gather it all
+            done, _ = wait(list(self.in_flight))
+        suspects: list[Job] = []
+        for future in sorted(done, key=lambda f: self.in_flight[f].source):
+            job = self.in_flight.pop(future)
+            if _is_broken(future):
+                suspects.append(job)
+            elif not future.cancelled():
                 result = _result(future, job)
-                if proven is None and result.error is None:
-                    proven = job
-                if not on_result(result):
-                    stopping = True
-            if broken:
-                crashed = True
-                stop.watch(None)
-                executor.shutdown(wait=True)
-                executor = None
-                if stop.requested:  # killed on purpose, or dying with the batch: no reruns
-                    stopping = True
-                elif len(suspects) == 1 and alone:
-                    job = suspects[0]
-                    if not on_result(JobResult(job.source, job.role.slug, error=WORKER_DIED)):
-                        stopping = True
-                else:
-                    isolate.extend(suspects)
-            if not in_flight:
-                alone = False
-    finally:
+                if self.proven is None and result.failure is None:
+                    self.proven = job
+                self.report(result)
+        if broken:
+            self.crashed = True
+            self.stop.watch(None)
+            executor.shutdown(wait=True)
+            self.executor = None
+            if self.stop.requested:  # killed on purpose, or dying with the batch: no reruns
+                self.stopping = True
+            elif len(suspects) == 1 and self.alone:
+                job = suspects[0]
+                self.report(JobResult(job.source, job.role.slug, failure=JobFailure.worker_died()))
+            else:
+                self.isolate.extend(suspects)
+        if not self.in_flight:
+            self.alone = False
+
+    def finish(self) -> None:
         # Never Future.cancel() here: Python 3.11's process pool fails on a cancelled
         # future when it breaks later (a hurried stop), and then nobody ends the wait.
         # shutdown(cancel_futures=True) drops the queued jobs itself.
-        if executor is not None:
-            if stop.hurried:
-                kill_workers(executor)
-            executor.shutdown(wait=True, cancel_futures=True)
-            stop.watch(None)
-            for future, job in sorted(in_flight.items(), key=lambda item: item[1].source):
-                if future.done() and not future.cancelled() and not _is_broken(future):
-                    on_result(_result(future, job))
+        executor = self.executor
+        if executor is None:
+            return
+        if self.stop.hurried:
+            kill_workers(executor)
+        executor.shutdown(wait=True, cancel_futures=True)
+        self.stop.watch(None)
+        for future, job in sorted(self.in_flight.items(), key=lambda item: item[1].source):
+            if future.done() and not future.cancelled() and not _is_broken(future):
+                self.on_result(_result(future, job))
 
 
 def _submit(executor: Executor, job: Job, render: Renderer) -> Future[JobResult]:
@@ -263,4 +247,4 @@ def _result(future: Future[JobResult], job: Job) -> JobResult:
     try:
         return future.result()
     except Exception as exc:  # e.g. a job that cannot be sent to the worker
-        return JobResult(job.source, job.role.slug, error=f"worker failed: {type(exc).__name__}")
+        return JobResult(job.source, job.role.slug, failure=JobFailure.worker_failed(exc))

@@ -15,9 +15,9 @@ from exporter.errors import ExitCode
 from exporter.model.text_policy import printable
 
 if TYPE_CHECKING:
-    from exporter.batch.export import Outcome
-    from exporter.batch.settings import RenderSettings
-    from exporter.batch.workers import JobResult, Limits
+    from exporter.engine.export import Outcome
+    from exporter.engine.jobs import JobResult, Limits
+    from exporter.engine.settings import Settings
 
 from exporter.cli.common import (
     DEFAULT_ROLES_DIR,
@@ -46,7 +46,7 @@ from exporter.cli.common import (
 )
 @render_options
 def render(
-    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, settings: RenderSettings
+    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, settings: Settings
 ) -> None:
     """Render ROLE... (role JSON files or slugs of roles in --roles-dir).
 
@@ -55,15 +55,17 @@ def render(
       exporter render fixtures/roles/machine-learning-lead-canada.json --format pdf
       exporter render lead-backend-specialist-canada --roles-dir fixtures/roles
     """
-    from exporter.batch.export import export_files
-    from exporter.batch.manifest import FailedRecord
+    from exporter.engine.export import export_files
+    from exporter.engine.records import FailedRecord
     from exporter.model.rolefile import find_role
 
     settings = dataclasses.replace(settings, formats=_formats(fmt))
-    settings.check()
+    brand = settings.check().brand  # loaded once: the renders below use it
     paths = [find_role(name, roles_dir) for name in roles]
     settle()
-    outcomes = export_files(paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn)
+    outcomes = export_files(
+        paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn, brand=brand
+    )
     if any(isinstance(outcome, FailedRecord) for outcome in outcomes):
         sys.exit(ExitCode.FAILED)
 
@@ -73,7 +75,7 @@ def render(
 @format_option
 @out_option
 @render_options
-def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings) -> None:
+def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: Settings) -> None:
     """Write one overview of every role in ROLES_DIR: --out/overview.pdf and .docx.
 
     A table of every role, a ranking per country by projected salary, and links to
@@ -140,7 +142,7 @@ def batch(
     roles_dir: Path,
     fmt: str,
     out_dir: Path,
-    settings: RenderSettings,
+    settings: Settings,
     jobs: int | None,
     force: bool,
     fail_fast: bool,
@@ -189,7 +191,7 @@ def batch(
     with contextlib.ExitStack() as stack:
         if dask_address is not None:
             from exporter.batch.distributed import dask_cluster
-            from exporter.batch.pool import default_jobs
+            from exporter.engine.executors import default_jobs
 
             workers = jobs or (default_jobs() if dask_address == "local" else 0)
             cluster = stack.enter_context(dask_cluster(dask_address, workers, limits))
@@ -254,7 +256,7 @@ def merge(out_dir: Path, make_zip: bool) -> None:
 
 def _reporter(out_dir: Path) -> Callable[[Path, Outcome, JobResult | None], None]:
     """Prints each role's outcome as ``exporter render`` finishes it."""
-    from exporter.batch.manifest import FailedRecord
+    from exporter.engine.records import FailedRecord
 
     def report(path: Path, outcome: Outcome, result: JobResult | None) -> None:
         if isinstance(outcome, FailedRecord):

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.batch.manifest import MANIFEST_NAME, read_manifest
+from exporter.engine.records import MANIFEST_NAME, read_manifest
 from exporter.files import PARTIAL_SUFFIX, remove_partials, write_atomic
 
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.(pdf|docx)$")

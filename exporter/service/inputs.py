@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 
 from exporter.api import clear_caches
-from exporter.batch.settings import RenderSettings
+from exporter.engine.settings import Settings as RenderSettings
 from exporter.errors import ExporterError
 
 #: Seconds between looks at the render inputs.

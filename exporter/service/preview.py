@@ -55,7 +55,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from exporter.api import FORMATS
-from exporter.batch.settings import RenderSettings, referenced_files, role_hash
+from exporter.engine.settings import Settings as RenderSettings
+from exporter.engine.settings import referenced_files, role_hash
 from exporter.errors import ExporterError
 from exporter.model.brand import DEFAULT_BRAND
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
@@ -98,14 +99,14 @@ class State:
 
 def _forget() -> None:
     """Drop every cached brand, writer and template so the next render reads the files anew."""
-    from exporter.batch.workers import reset_worker
+    from exporter.engine.jobs import reset_worker
 
     reset_worker()
 
 
 def render_preview(settings: RenderSettings, role_path: Path) -> Outcome:
     """Render the role as ``exporter render`` would, in a worker; never raises for a mistake."""
-    from exporter.batch.workers import Job, render_job
+    from exporter.engine.jobs import Job, render_job
     from exporter.model.rolefile import load_role_checked
     from exporter.render.pdf.writer import weasyprint_messages
 

@@ -14,7 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.batch.settings import role_hash
+from exporter.engine.claims import SlugClaims
+from exporter.engine.settings import role_hash
 from exporter.errors import ExporterError
 from exporter.model.jsonfile import read_file
 from exporter.model.role import MAX_FILE_BYTES, Role
@@ -83,13 +84,12 @@ class RoleIndex:
             self._loaded = current
         roles: dict[str, ServedRole] = {}
         problems: list[RoleProblem] = []
+        claims = SlugClaims()
         for path, (_, item) in sorted(current.items()):
             if isinstance(item, RoleProblem):
                 problems.append(item)
-            elif item.role.slug in roles:
-                holder = roles[item.role.slug].path.name
-                message = f"output name {item.role.slug!r} is already used by {holder}"
-                problems.append(RoleProblem(path, message))
+            elif (clash := claims.claim(item.role.slug, item.path.name)) is not None:
+                problems.append(RoleProblem(path, clash))
             else:
                 roles[item.role.slug] = item
         return roles, problems
