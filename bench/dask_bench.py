@@ -61,7 +61,7 @@ def run(roles: Path, out: Path, workers: int, dask: bool, **options: Any) -> flo
     """Wall seconds of one full batch into a fresh ``out``, on the pool or on Dask."""
     from exporter.batch.distributed import dask_cluster
     from exporter.batch.run import run_batch
-from exporter.engine.settings import Settings as RenderSettings
+    from exporter.engine.settings import Settings as RenderSettings
     from exporter.model.rolefile import role_files
 
     paths = role_files(roles)

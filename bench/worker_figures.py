@@ -94,8 +94,8 @@ def batch_rate(roles_dir: Path, out: Path, jobs: int) -> tuple[float, float, int
 
 
 def _jobs(roles_dir: Path) -> list[Any]:
-    from exporter.engine.settings import Settings as RenderSettings
     from exporter.engine.jobs import Job
+    from exporter.engine.settings import Settings as RenderSettings
     from exporter.model.rolefile import load_role, role_files
 
     settings = RenderSettings()

@@ -53,8 +53,6 @@ class Plan:
     skipped: int = 0  # roles another shard renders
 
 
-
-
 def refuse_out_among_roles(paths: Sequence[Path], out_dir: Path) -> None:
     """The output folder must not be the roles folder: its manifest would be read as a role."""
     target = out_dir.resolve()
@@ -176,4 +174,4 @@ def intact(out_dir: Path, record: RoleRecord, formats: tuple[str, ...] | None = 
     """The record's outputs are the formats asked for, present with their recorded sizes."""
     if formats is not None and sorted(o.format for o in record.outputs) != sorted(formats):
         return False
-    return outputsintact(out_dir, record.outputs)
+    return outputs_intact(out_dir, record.outputs)

@@ -284,8 +284,7 @@ class _BatchRun:
                 refuse_special(self.out_dir / name)
             except OSError as exc:
                 raise ExporterError(
-                    f"{self.out_dir / name}: {exc.strerror}; "
-                    "remove it (the batch writes this file)"
+                    f"{self.out_dir / name}: {exc.strerror}; remove it (the batch writes this file)"
                 ) from None
 
     def fail(self, failure: FailedRecord) -> None:
@@ -397,7 +396,9 @@ class _BatchRun:
 
     def zip(self) -> None:
         try:
-            self.report.zip_path = write_zip(self.out_dir, self.report.manifest, self.manifest_bytes)
+            self.report.zip_path = write_zip(
+                self.out_dir, self.report.manifest, self.manifest_bytes
+            )
         except OSError as exc:
             self.report.errors.append(_io_error(self.out_dir / ZIP_NAME, exc))
 

@@ -12,8 +12,8 @@ from exporter.errors import ExporterError
 from exporter.model.text_policy import printable
 
 if TYPE_CHECKING:
-    from exporter.engine.settings import Settings as RenderSettings
     from exporter.engine.jobs import Limits
+    from exporter.engine.settings import Settings as RenderSettings
 
 from exporter.cli.common import (
     DEFAULT_ROLES_DIR,

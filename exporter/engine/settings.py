@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ RENDER_LIBRARIES = (
     "uharfbuzz",
 )
 
+
 @dataclass(frozen=True)
 class Settings:
     """How to render: the one settings type of every front door (picklable).
@@ -56,8 +57,8 @@ class Settings:
 
     formats: tuple[Format, ...] = FORMATS
     brand_file: Path | None = None
-    pdf: PdfOptions = PdfOptions()
-    docx: DocxOptions = DocxOptions()
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    docx: DocxOptions = field(default_factory=DocxOptions)
 
     def load_brand(self) -> Brand:
         """The validated brand (the bundled one when ``brand_file`` is None)."""

@@ -93,7 +93,12 @@ class Workers:
         """A new worker in the slot (``broken``: counted as a replacement); cold until warmed."""
         old = slot.executor
         fresh = self._new_slot()
-        slot.executor, slot.generation, slot.warm, slot.pid = fresh.executor, fresh.generation, False, 0
+        slot.executor, slot.generation, slot.warm, slot.pid = (
+            fresh.executor,
+            fresh.generation,
+            False,
+            0,
+        )
         if broken:
             self.replacements += 1
         discard(old)
@@ -209,4 +214,3 @@ class Workers:
 
 def _failed(job: Job, failure: JobFailure) -> JobResult:
     return JobResult(job.source, job.role.slug, failure=failure)
-

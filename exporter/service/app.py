@@ -31,9 +31,9 @@ from starlette.routing import BaseRoute, Route
 from exporter.api import FORMATS
 from exporter.api import render as api_render
 from exporter.engine.executors import default_jobs, process_pool
+from exporter.engine.jobs import Job, Limits, Renderer
 from exporter.engine.settings import Settings as RenderSettings
 from exporter.engine.settings import role_hash
-from exporter.engine.jobs import Job, Limits, Renderer
 from exporter.errors import ExporterError, RoleError
 from exporter.files import user_cache_folder
 from exporter.model.role import MAX_FILE_BYTES

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 
 from exporter.api import render
+from exporter.batch.progress import Bar, Lines
+from exporter.batch.run import BatchReport, run_batch
 from exporter.engine import settings as settings_module
 from exporter.engine.records import (
     FailedRecord,
@@ -29,8 +31,6 @@ from exporter.engine.records import (
     pdf_page_count,
     read_manifest,
 )
-from exporter.batch.progress import Bar, Lines
-from exporter.batch.run import BatchReport, run_batch
 from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files

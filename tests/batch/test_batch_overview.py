@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from exporter.engine.settings import Settings
 from exporter.cli import cli
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import batch, check_manifest_matches_files, edit_role, manifest

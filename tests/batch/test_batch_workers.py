@@ -18,11 +18,11 @@ from pathlib import Path
 import docx
 import pytest
 
+from exporter.batch.run import run_batch
 from exporter.engine.executors import kill_workers, process_pool, worker_processes
 from exporter.engine.failures import WORKER_DIED
-from exporter.batch.run import run_batch
-from exporter.engine.settings import Settings
 from exporter.engine.jobs import Limits
+from exporter.engine.settings import Settings
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import check_manifest_matches_files, manifest
 from tests.faults import Misbehave
@@ -128,7 +128,8 @@ def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(six_rol
     out = tmp_path / "out"
     command = [sys.executable, "-m", "exporter", "batch", str(six_roles), "--out", str(out)]
     slow_batch = (  # the batch as the CLI runs it, each role made slow through the seam
-        "import sys; from exporter.batch.run import run_batch; from exporter.engine.settings import Settings;"
+        "import sys; from exporter.batch.run import run_batch;"
+        "from exporter.engine.settings import Settings;"
         "from exporter.model.rolefile import role_files; from tests.faults import Misbehave;"
         f"run_batch(role_files({str(six_roles)!r}), __import__('pathlib').Path({str(out)!r}),"
         " Settings(), jobs=2, render=Misbehave('sleep', '*', 0.5))"

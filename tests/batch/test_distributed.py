@@ -24,11 +24,11 @@ import pytest
 
 from exporter.api import Format, RenderOptions, render
 from exporter.batch.distributed import _check_workers, code_identity, dask_cluster
-from exporter.engine.failures import WORKER_DIED
 from exporter.batch.run import BatchReport, run_batch
-from exporter.engine.settings import Settings
-from exporter.engine.jobs import Limits
 from exporter.cli import cli
+from exporter.engine.failures import WORKER_DIED
+from exporter.engine.jobs import Limits
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.role import Role
 from exporter.model.rolefile import load_role, role_files

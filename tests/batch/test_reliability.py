@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from exporter.batch.run import run_batch
-from exporter.engine.settings import Settings
-from exporter.engine.jobs import Limits
 from exporter.cli import cli
+from exporter.engine.jobs import Limits
+from exporter.engine.settings import Settings
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import batch, check_manifest_matches_files, edit_role, manifest
 from tests.batch.test_batch_workers import _assert_only_whole_files

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from exporter.engine.records import read_manifest
 from exporter.batch.run import BatchReport
-from exporter.engine.settings import Settings
 from exporter.batch.shards import Shard, merge, parse_shard, shard_of
 from exporter.cli import cli
+from exporter.engine.records import read_manifest
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role
 from tests.batch.test_batch import DOCX, batch, edit_role
