@@ -15,6 +15,7 @@ from exporter.errors import ExitCode
 from exporter.model.text_policy import printable
 
 if TYPE_CHECKING:
+    from exporter.batch.report import BatchReport
     from exporter.engine.export import Outcome
     from exporter.engine.jobs import JobResult, Limits
     from exporter.engine.settings import Settings
@@ -170,24 +171,12 @@ def batch(
       exporter batch fixtures/roles --out dist --shard 2/8   # then: exporter merge dist
     """
     import contextlib
-    import json
 
     from exporter.batch import progress
     from exporter.batch.run import run_batch
     from exporter.model.rolefile import role_folder
 
-    sharding: dict[str, Any] = {}
-    if shard is not None:
-        from exporter.batch.shards import parse_shard
-
-        if make_zip:
-            raise click.UsageError("--zip with --shard: pass --zip to `exporter merge` instead")
-        if with_overview:
-            raise click.UsageError(
-                "--overview with --shard: run `exporter overview` after `exporter merge`"
-            )
-        part = parse_shard(shard, os.environ)
-        sharding = {"manifest_name": part.manifest_name, "select": part.holds}
+    sharding = _shard_options(shard, make_zip, with_overview)
     with contextlib.ExitStack() as stack:
         if dask_address is not None:
             from exporter.batch.distributed import dask_cluster
@@ -211,6 +200,29 @@ def batch(
             overview=with_overview,
             **sharding,
         )
+    _present(report, as_json)
+
+
+def _shard_options(shard: str | None, make_zip: bool, with_overview: bool) -> dict[str, Any]:
+    """``run_batch``'s arguments for ``--shard`` (none without it)."""
+    if shard is None:
+        return {}
+    from exporter.batch.shards import parse_shard
+
+    if make_zip:
+        raise click.UsageError("--zip with --shard: pass --zip to `exporter merge` instead")
+    if with_overview:
+        raise click.UsageError(
+            "--overview with --shard: run `exporter overview` after `exporter merge`"
+        )
+    part = parse_shard(shard, os.environ)
+    return {"manifest_name": part.manifest_name, "select": part.holds}
+
+
+def _present(report: BatchReport, as_json: bool) -> None:
+    """Print a batch's warnings, summary and failures; exit with its status."""
+    import json
+
     for warning in report.warnings:
         _warn(warning)
     if as_json:
