@@ -65,6 +65,38 @@ def test_int_term_term_a_tenth_apart_exit_130(roles, tmp_path, delay):
     check_manifest_matches_files(out)
 
 
+def test_a_stop_signal_after_the_batch_returned_still_only_counts(roles, tmp_path):
+    """The handlers outlive ``run_batch`` once a stop was asked for: a TERM landing
+    after it returned (as a late third signal would) does not kill the process."""
+    out = tmp_path / "out"
+    driver = (
+        "import os, signal, sys, time; from pathlib import Path;"
+        "from exporter.batch.run import run_batch; from exporter.engine.settings import Settings;"
+        "from exporter.model.rolefile import role_files; from tests.faults import Misbehave;"
+        f"r = run_batch(role_files({str(_nine_roles(roles))!r}), Path({str(out)!r}), Settings(),"
+        " jobs=2, render=Misbehave('sleep', '*', 0.5));"
+        "os.kill(os.getpid(), signal.SIGTERM); time.sleep(0.5);"
+        "sys.exit(130 if r.interrupted else 0)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", driver], cwd=ROOT, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, err.decode()
+    check_manifest_matches_files(out)
+
+
 @pytest.mark.parametrize("name", ["manifest.json", "index.html", "reports.zip"])
 def test_a_fifo_where_a_record_goes_ends_the_batch_naming_it(tmp_path, name):
     out = tmp_path / "dist"
