@@ -29,6 +29,12 @@ def worker_processes(executor: Executor) -> list[multiprocessing.process.BasePro
     return list(processes.values())
 
 
+def is_broken(executor: Executor) -> bool:
+    """Whether the executor refuses new work because a worker died or failed to start
+    (the other private attribute read here: both standard pools set ``_broken``)."""
+    return bool(getattr(executor, "_broken", False))
+
+
 def kill_workers(executor: Executor) -> None:
     """End a process pool's workers now (SIGKILL); other executors have none to kill."""
     for process in worker_processes(executor):

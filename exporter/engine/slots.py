@@ -29,7 +29,13 @@ from collections.abc import Coroutine
 from concurrent.futures import BrokenExecutor, Executor
 from typing import Any
 
-from exporter.engine.executors import ExecutorFactory, discard, process_pool, worker_processes
+from exporter.engine.executors import (
+    ExecutorFactory,
+    discard,
+    is_broken,
+    process_pool,
+    worker_processes,
+)
 from exporter.engine.failures import JobFailure
 from exporter.engine.jobs import Job, JobResult, Renderer, init_worker, render_job, worker_pid
 
@@ -57,7 +63,7 @@ class Slot:
 
     def alive(self) -> bool:
         """Warm, its executor not broken and its worker process running."""
-        if not self.warm or getattr(self.executor, "_broken", False):
+        if not self.warm or is_broken(self.executor):
             return False
         return all(process.is_alive() for process in worker_processes(self.executor))
 
