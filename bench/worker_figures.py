@@ -122,7 +122,7 @@ def plain_process(roles_dir: Path) -> list[float]:
 
 def one_worker(roles_dir: Path) -> tuple[list[float], list[int]]:
     """In one batch worker (``run_jobs``, 1 process): seconds and peak RSS (KB) per role."""
-    from exporter.batch.pool import run_jobs
+    from exporter.engine.pool import run_jobs
     from exporter.engine.settings import Settings as RenderSettings
 
     jobs = _jobs(roles_dir)

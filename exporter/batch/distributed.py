@@ -109,7 +109,7 @@ class DaskCluster:
     def executor_factory(
         self, workers: int, initializer: Callable[..., object], initargs: tuple[Any, ...]
     ) -> Executor:
-        """An :data:`~exporter.batch.pool.ExecutorFactory`: a fresh executor on the client.
+        """An :data:`~exporter.engine.pool.ExecutorFactory`: a fresh executor on the client.
 
         The initializer is not sent: each worker process loads what it keeps on
         its first task instead (see the module doc).

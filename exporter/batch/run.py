@@ -3,7 +3,7 @@
 :func:`run_batch` plans (hashes every role file; only roles whose source hash
 changed are rendered, see :mod:`exporter.batch.plan` and
 :mod:`exporter.engine.settings`), runs the jobs on an executor (worker processes
-by default, :mod:`exporter.batch.pool`), commits each result through the engine's
+by default, :mod:`exporter.engine.pool`), commits each result through the engine's
 one export pipeline (:func:`exporter.engine.export.commit`) and records
 ``manifest.json`` (:mod:`exporter.engine.records`), ``index.html`` and an optional
 zip (:mod:`exporter.batch.manifest`).
@@ -39,13 +39,13 @@ from exporter.batch.plan import (
     plan_roles,
     refuse_out_among_roles,
 )
-from exporter.batch.pool import Stop, run_jobs
 from exporter.batch.progress import Progress, Silent
 from exporter.batch.report import BatchReport
 from exporter.batch.signals import signals_raise, signals_stop
 from exporter.engine.executors import ExecutorFactory, default_jobs, process_pool
 from exporter.engine.export import commit, exclusive, make_folder
 from exporter.engine.jobs import Job, JobResult, Limits, Renderer
+from exporter.engine.pool import Stop, run_jobs
 from exporter.engine.records import (
     MANIFEST_NAME,
     FailedRecord,

@@ -1,6 +1,6 @@
 """What SIGINT and SIGTERM do while a batch runs (main thread only).
 
-They only ask the batch to stop (:class:`~exporter.batch.pool.Stop`): the first
+They only ask the batch to stop (:class:`~exporter.engine.pool.Stop`): the first
 lets running roles finish, a second kills the workers. Once a stop was asked
 for, the handlers stay until the process exits, so however many signals arrive,
 and however late, the batch ends with its records written and exit status 130
@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 
-from exporter.batch.pool import Stop
+from exporter.engine.pool import Stop
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

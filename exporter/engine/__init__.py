@@ -8,7 +8,8 @@ A door plans and presents; the engine renders and writes:
   worker under its time and memory limits;
 - :mod:`.failures`: why a job failed, as data (:class:`~.failures.Failure`, an enum,
   and :class:`~.failures.JobFailure`, the kind and a message);
-- :mod:`.executors` and :mod:`.slots`: the process pool, and warm workers that are
+- :mod:`.executors`, :mod:`.pool` and :mod:`.slots`: the process pool, many jobs on it
+  surviving dying workers (the batch), and warm workers that are
   replaced alone when they break (every executor fault becomes a typed failure);
 - :mod:`.export` and :mod:`.records`: :func:`~.export.commit` writes a job's files
   atomically and returns the record a manifest keeps;

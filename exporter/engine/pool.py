@@ -1,6 +1,8 @@
-"""Run batch jobs on a :class:`concurrent.futures.Executor`, surviving dying workers.
+"""Run many jobs on a :class:`concurrent.futures.Executor`, surviving dying workers.
 
-The default executor is the engine's process pool
+What ``exporter batch`` (and the Dask executor behind it) runs its jobs with; the
+service keeps warm single workers instead (:mod:`exporter.engine.slots`). The
+default executor is the engine's process pool
 (:func:`exporter.engine.executors.process_pool`), one worker per core; any
 executor with ``submit`` and ``shutdown`` can replace it (pass another
 ``executor_factory``). Jobs are submitted a few at a time so that a stop
