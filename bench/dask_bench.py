@@ -60,7 +60,8 @@ def tiny_roles(folder: Path, count: int) -> None:
 def run(roles: Path, out: Path, workers: int, dask: bool, **options: Any) -> float:
     """Wall seconds of one full batch into a fresh ``out``, on the pool or on Dask."""
     from exporter.batch.distributed import dask_cluster
-    from exporter.batch.run import RenderSettings, run_batch
+    from exporter.batch.run import run_batch
+    from exporter.engine.settings import Settings as RenderSettings
     from exporter.model.rolefile import role_files
 
     paths = role_files(roles)
@@ -87,7 +88,7 @@ def run(roles: Path, out: Path, workers: int, dask: bool, **options: Any) -> flo
 
 def client_memory(count: int, workers: int) -> None:
     """Child mode: a batch of ``count`` tiny roles on Dask; prints the client's RSS in MB."""
-    from exporter.batch.run import RenderSettings
+    from exporter.engine.settings import Settings as RenderSettings
 
     with tempfile.TemporaryDirectory() as work:
         roles = Path(work) / "roles"
@@ -134,7 +135,7 @@ def main() -> None:
 
 def compare(args: argparse.Namespace) -> None:
     """The same roles on the pool and on Dask; then the pipeline's cost per tiny role."""
-    from exporter.batch.run import RenderSettings
+    from exporter.engine.settings import Settings as RenderSettings
 
     with tempfile.TemporaryDirectory() as work:
         base = Path(work)

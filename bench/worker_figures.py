@@ -45,7 +45,7 @@ _BARE: Any = None
 def _bare_one(work: tuple[str, Any]) -> int:
     from weasyprint import HTML
 
-    from exporter.batch.manifest import pdf_page_count
+    from exporter.engine.records import pdf_page_count
     from exporter.render.pdf.variants import DEFAULT_VARIANT
 
     page, report = work
@@ -94,8 +94,8 @@ def batch_rate(roles_dir: Path, out: Path, jobs: int) -> tuple[float, float, int
 
 
 def _jobs(roles_dir: Path) -> list[Any]:
-    from exporter.batch.settings import RenderSettings
-    from exporter.batch.workers import Job
+    from exporter.engine.jobs import Job
+    from exporter.engine.settings import Settings as RenderSettings
     from exporter.model.rolefile import load_role, role_files
 
     settings = RenderSettings()
@@ -104,7 +104,7 @@ def _jobs(roles_dir: Path) -> list[Any]:
 
 def _plain(roles_dir: Path) -> list[float]:
     """In a plain process: ``render_job`` on every role, seconds each (first role warms)."""
-    from exporter.batch.workers import render_job
+    from exporter.engine.jobs import render_job
 
     times = []
     for job in _jobs(roles_dir):
@@ -122,8 +122,8 @@ def plain_process(roles_dir: Path) -> list[float]:
 
 def one_worker(roles_dir: Path) -> tuple[list[float], list[int]]:
     """In one batch worker (``run_jobs``, 1 process): seconds and peak RSS (KB) per role."""
-    from exporter.batch.pool import run_jobs
-    from exporter.batch.settings import RenderSettings
+    from exporter.engine.pool import run_jobs
+    from exporter.engine.settings import Settings as RenderSettings
 
     jobs = _jobs(roles_dir)
     order = {job.source: index for index, job in enumerate(jobs)}

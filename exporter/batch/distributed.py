@@ -9,9 +9,9 @@ are the local pool's code; only where ``render_job`` runs changes. Dask is
 imported here only, and only when a cluster is asked for (``pip install
 'exporter[dask]'``).
 
-- **What travels.** Each task carries one :class:`~exporter.batch.workers.Job`
+- **What travels.** Each task carries one :class:`~exporter.engine.jobs.Job`
   (the decoded role and the settings) and returns its rendered bytes; the client
-  writes them (:func:`exporter.batch.export.commit`). Workers run the installed
+  writes them (:func:`exporter.engine.export.commit`). Workers run the installed
   package with its bundled fonts, so a worker on another machine writes the same
   bytes. The pool keeps at most ``2 × workers`` tasks in flight, so the client
   holds a bounded number of roles and results whatever the batch's size.
@@ -25,7 +25,7 @@ imported here only, and only when a cluster is asked for (``pip install
   other code would write other bytes under hashes that claim otherwise. Workers
   that join later are not checked.
 - **Warm workers.** The first task in each worker process loads the brand, fonts
-  and stylesheets (:func:`exporter.batch.workers.init_worker`, before the role's
+  and stylesheets (:func:`exporter.engine.jobs.init_worker`, before the role's
   clock starts) and the process keeps them; no warm-up role is rendered, so a role
   that crashes WeasyPrint cannot crash a worker while it starts.
 - **Dying workers.** Dask reruns the tasks of a worker that died on others. A task
@@ -38,7 +38,7 @@ imported here only, and only when a cluster is asked for (``pip install
   message. The other roles export.
 - **Time limit.** Dask runs tasks on threads of the worker process, where
   ``SIGALRM`` cannot reach them (the local pool's limit needs the main thread).
-  Here a timer thread raises :class:`~exporter.batch.workers.DocumentTimeout` in
+  Here a timer thread raises :class:`~exporter.engine.jobs.DocumentTimeout` in
   the task's thread (``PyThreadState_SetAsyncExc``) at the limit, which stops
   Python code; a render stuck in C code does not see it, so ``grace`` seconds later
   the timer ends the worker process and the role is treated as one that kills
@@ -65,9 +65,10 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
-from exporter.batch.pool import ExecutorFactory
-from exporter.batch.settings import RENDER_LIBRARIES, package_digest, tree_digest
-from exporter.batch.workers import DocumentTimeout, Job, JobResult, Limits, init_worker
+from exporter.engine.executors import ExecutorFactory
+from exporter.engine.failures import JobFailure
+from exporter.engine.jobs import DocumentTimeout, Job, JobResult, Limits, init_worker
+from exporter.engine.settings import RENDER_LIBRARIES, package_digest, tree_digest
 from exporter.errors import ExporterError
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from exporter.version import __version__
@@ -108,7 +109,7 @@ class DaskCluster:
     def executor_factory(
         self, workers: int, initializer: Callable[..., object], initargs: tuple[Any, ...]
     ) -> Executor:
-        """An :data:`~exporter.batch.pool.ExecutorFactory`: a fresh executor on the client.
+        """An :data:`~exporter.engine.pool.ExecutorFactory`: a fresh executor on the client.
 
         The initializer is not sent: each worker process loads what it keeps on
         its first task instead (see the module doc).
@@ -285,7 +286,7 @@ def run_in_worker(fn: Callable[[Job, Any], JobResult], job: Job, *args: Any) -> 
             deadline.disarm()
     except DocumentTimeout:  # landed outside render_job's own handler
         return JobResult(
-            job.source, job.role.slug, error=f"exceeded the time limit of {job.limits.seconds:g} s"
+            job.source, job.role.slug, failure=JobFailure.time_limit(job.limits.seconds)
         )
 
 

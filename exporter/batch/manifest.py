@@ -1,249 +1,26 @@
-"""The batch manifest (``manifest.json``), the ``index.html`` beside it and the zip archive.
+"""What a batch publishes beside the manifest: ``index.html`` and the zip archive.
 
-The manifest records, per role, the source hash its outputs were made from and,
-per format, the file name, size, SHA-256, page count (PDF) and render time; and
-the roles that failed, with their error. It holds no timestamps and is written in
-a fixed order, so equal state gives equal bytes. See the README for the format.
-
-``summary.complete`` says whether the run that wrote it finished: false in the
-checkpoints written while a batch runs, and in the manifest of a batch that was
-interrupted, stopped at a failure (``--fail-fast``) or lost its workers before every
-role was attempted. ``exporter merge`` refuses a shard whose manifest is not complete.
+The manifest itself (its records, reading and writing it) is the engine's
+(:mod:`exporter.engine.records`): the service's cache reads it too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
-import re
 import zipfile
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-from exporter.files import atomic_path, write_atomic, zip_entry
+from exporter.engine.records import (
+    MANIFEST_NAME,
+    Manifest,
+    format_order,
+    open_regular,
+)
+from exporter.files import atomic_path, zip_entry
 
-MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.html"
 ZIP_NAME = "reports.zip"
-MANIFEST_VERSION = 1
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    """One file written for one role."""
-
-    format: str
-    file: str
-    size: int
-    sha256: str
-    render_seconds: float
-    pages: int | None = None
-
-    @classmethod
-    def of(cls, fmt: str, file: str, data: bytes, render_seconds: float) -> OutputRecord:
-        """The record of ``data`` written as ``file``: its size, SHA-256 and PDF page count."""
-        return cls(
-            format=fmt,
-            file=file,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            render_seconds=render_seconds,
-            pages=pdf_page_count(data) if fmt == "pdf" else None,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"file": self.file, "size": self.size, "sha256": self.sha256}
-        if self.pages is not None:
-            data["pages"] = self.pages
-        data["render_seconds"] = self.render_seconds
-        return data
-
-
-@dataclass(frozen=True)
-class RoleRecord:
-    """A role's published outputs: where they came from and what was written.
-
-    ``stale`` is set when the role's latest render failed: the record and files are
-    the last good ones, kept, and ``stale`` says why they are not current.
-    """
-
-    slug: str
-    source: str
-    role: str
-    country: str
-    source_hash: str
-    outputs: tuple[OutputRecord, ...]
-    stale: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "slug": self.slug,
-            "source": self.source,
-            "role": self.role,
-            "country": self.country,
-            "source_hash": self.source_hash,
-            "outputs": {o.format: o.to_json() for o in sorted(self.outputs, key=_format_order)},
-        }
-        if self.stale is not None:
-            data["stale"] = self.stale
-        return data
-
-
-@dataclass(frozen=True)
-class FailedRecord:
-    """A role that could not be exported, and why."""
-
-    source: str
-    error: str
-    slug: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "slug": self.slug, "error": self.error}
-
-
-@dataclass(frozen=True)
-class OverviewRecord:
-    """The all-roles overview a batch wrote (``--overview``) and what it was made from.
-
-    ``source_hash`` covers the render settings and every role in it (slug and source
-    hash), so an unchanged set of roles keeps its overview without rendering it again.
-    """
-
-    source_hash: str
-    roles: int
-    outputs: tuple[OutputRecord, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source_hash": self.source_hash,
-            "roles": self.roles,
-            "outputs": {o.format: o.to_json() for o in sorted(self.outputs, key=_format_order)},
-        }
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What the output folder holds, and what failed."""
-
-    settings: dict[str, Any] = field(default_factory=dict)
-    fingerprint: str = ""
-    roles: tuple[RoleRecord, ...] = ()
-    failed: tuple[FailedRecord, ...] = ()
-    complete: bool = True  #: every role of the run was attempted (see the module's docstring)
-    overview: OverviewRecord | None = None  #: ``--overview``'s files, when there are any
-
-    def to_json(self) -> dict[str, Any]:
-        data = {
-            "manifest_version": MANIFEST_VERSION,
-            "settings": self.settings,
-            "fingerprint": self.fingerprint,
-            "summary": {
-                "roles": len(self.roles),
-                "stale": sum(r.stale is not None for r in self.roles),
-                "failed": len(self.failed),
-                "complete": self.complete,
-            },
-            "roles": [r.to_json() for r in sorted(self.roles, key=lambda r: (r.slug, r.source))],
-            "failed": [f.to_json() for f in sorted(self.failed, key=lambda f: f.source)],
-        }
-        if self.overview is not None:
-            data["overview"] = self.overview.to_json()
-        return data
-
-    def dumps(self) -> bytes:
-        """The manifest as JSON bytes: sorted, indented, no timestamps."""
-        return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-    def files(self) -> list[str]:
-        """Every output file name the manifest lists, in manifest order (the overview last)."""
-        files = [o.file for r in sorted(self.roles, key=lambda r: r.slug) for o in r.outputs]
-        if self.overview is not None:
-            files += [o.file for o in sorted(self.overview.outputs, key=_format_order)]
-        return files
-
-
-def outputs_intact(folder: Path, outputs: tuple[OutputRecord, ...]) -> bool:
-    """Every file of ``outputs`` is in ``folder`` with its recorded size."""
-    for output in outputs:
-        try:
-            if (folder / output.file).stat().st_size != output.size:
-                return False
-        except OSError:
-            return False
-    return True
-
-
-def _format_order(output: OutputRecord) -> tuple[int, str]:
-    order = {"pdf": 0, "docx": 1}
-    return (order.get(output.format, 9), output.format)
-
-
-def read_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest | None:
-    """The manifest ``name`` in ``folder``; None if there is none or it cannot be trusted."""
-    try:
-        data = json.loads((folder / name).read_bytes())
-        if data.get("manifest_version") != MANIFEST_VERSION:
-            return None
-        roles = tuple(
-            RoleRecord(
-                slug=str(r["slug"]),
-                source=str(r["source"]),
-                role=str(r["role"]),
-                country=str(r["country"]),
-                source_hash=str(r["source_hash"]),
-                outputs=_outputs(r["outputs"]),
-                stale=None if r.get("stale") is None else str(r["stale"]),
-            )
-            for r in data["roles"]
-        )
-        found = data.get("overview")
-        overview = (
-            None
-            if found is None
-            else OverviewRecord(
-                str(found["source_hash"]), int(found["roles"]), _outputs(found["outputs"])
-            )
-        )
-        failed = tuple(
-            FailedRecord(str(f["source"]), str(f["error"]), f.get("slug")) for f in data["failed"]
-        )
-        complete = data["summary"].get("complete", True)  # manifests before the flag: finished
-        if not isinstance(complete, bool):
-            return None
-        return Manifest(
-            dict(data["settings"]), str(data["fingerprint"]), roles, failed, complete, overview
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _outputs(found: dict[str, Any]) -> tuple[OutputRecord, ...]:
-    return tuple(
-        OutputRecord(
-            format=str(fmt),
-            file=str(o["file"]),
-            size=int(o["size"]),
-            sha256=str(o["sha256"]),
-            render_seconds=float(o["render_seconds"]),
-            pages=None if o.get("pages") is None else int(o["pages"]),
-        )
-        for fmt, o in found.items()
-    )
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` atomically unless ``path`` already holds exactly it."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomic(path, data)
-    return True
 
 
 def index_html(manifest: Manifest, title: str) -> bytes:
@@ -252,7 +29,7 @@ def index_html(manifest: Manifest, title: str) -> bytes:
     for record in sorted(manifest.roles, key=lambda r: (r.role.casefold(), r.country, r.slug)):
         links = " ".join(
             f'<a href="{html.escape(quote(o.file))}">{html.escape(o.format.upper())}</a>'
-            for o in sorted(record.outputs, key=_format_order)
+            for o in sorted(record.outputs, key=format_order)
         )
         if record.stale is not None:
             links += (
@@ -275,7 +52,7 @@ def index_html(manifest: Manifest, title: str) -> bytes:
     if manifest.overview is not None:
         links = " ".join(
             f'<a href="{html.escape(quote(o.file))}">{html.escape(o.format.upper())}</a>'
-            for o in sorted(manifest.overview.outputs, key=_format_order)
+            for o in sorted(manifest.overview.outputs, key=format_order)
         )
         overview = f"<p>All {manifest.overview.roles} roles in one document: {links}</p>\n"
     page = f"""<!DOCTYPE html>
@@ -313,7 +90,7 @@ def write_zip(folder: Path, manifest: Manifest, manifest_bytes: bytes) -> Path:
     """One archive of every listed output, the manifest and the index; skipped if current."""
     target = folder / ZIP_NAME
     try:
-        with zipfile.ZipFile(target) as existing:
+        with open_regular(target) as raw, zipfile.ZipFile(raw) as existing:
             if existing.read(MANIFEST_NAME) == manifest_bytes:
                 return target
     except (OSError, KeyError, zipfile.BadZipFile):
@@ -322,29 +99,8 @@ def write_zip(folder: Path, manifest: Manifest, manifest_bytes: bytes) -> Path:
         for name in [*manifest.files(), INDEX_NAME]:
             if (folder / name).is_file():
                 info = zip_entry(name, compress=False)  # PDFs and DOCX are compressed already
-                with (folder / name).open("rb") as source, archive.open(info, "w") as sink:
+                with open_regular(folder / name) as source, archive.open(info, "w") as sink:
                     while chunk := source.read(1 << 20):
                         sink.write(chunk)
         archive.writestr(zip_entry(MANIFEST_NAME), manifest_bytes)
     return target
-
-
-_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)|/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
-_OBJECT_STREAM = re.compile(rb"<<([^<>]*?/Type\s*/ObjStm[^<>]*?)>>\s*stream\r?\n")
-_LENGTH = re.compile(rb"/Length\s+(\d+)")
-
-
-def pdf_page_count(data: bytes) -> int | None:
-    """Pages of a PDF, read from its page tree (plain or in compressed object streams)."""
-    counts = [int(a or b) for a, b in _PAGES.findall(data)]
-    for match in _OBJECT_STREAM.finditer(data):
-        length = _LENGTH.search(match.group(1))
-        if length is None or b"/FlateDecode" not in match.group(1):
-            continue
-        start = match.end()
-        try:
-            inflated = zlib.decompress(data[start : start + int(length.group(1))])
-        except zlib.error:
-            continue
-        counts += [int(a or b) for a, b in _PAGES.findall(inflated)]
-    return max(counts) if counts else None

@@ -30,13 +30,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from exporter.api import render_overview
-from exporter.batch.manifest import (
+from exporter.engine.records import (
     OutputRecord,
     OverviewRecord,
     RoleRecord,
     outputs_intact,
 )
-from exporter.batch.settings import RenderSettings
+from exporter.engine.settings import Settings
 from exporter.files import write_atomic
 from exporter.model.brand import Brand
 from exporter.model.rolefile import load_role
@@ -56,7 +56,7 @@ def overview_hash(fingerprint: str, formats: tuple[str, ...], records: list[Role
 
 def update_overview(
     out_dir: Path,
-    settings: RenderSettings,
+    settings: Settings,
     brand: Brand,
     fingerprint: str,
     records: list[RoleRecord],

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from exporter.batch.manifest import FailedRecord, RoleRecord
+from exporter.engine.records import FailedRecord, RoleRecord
 
 #: What exporting one role came to.
 Outcome = RoleRecord | FailedRecord

@@ -31,16 +31,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.batch.manifest import (
-    INDEX_NAME,
+from exporter.batch.manifest import INDEX_NAME, index_html, write_zip
+from exporter.engine.records import (
     MANIFEST_NAME,
     FailedRecord,
     Manifest,
     RoleRecord,
-    index_html,
     read_manifest,
     write_if_changed,
-    write_zip,
 )
 from exporter.errors import ExporterError
 from exporter.files import remove_partials

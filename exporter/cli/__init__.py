@@ -11,6 +11,8 @@ so ``--help`` is instant.
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 from typing import Any
 
 import click
@@ -36,6 +38,9 @@ class ExporterGroup(click.Group):
         except OSError as exc:  # e.g. an output folder that cannot be created
             _fail(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
         except KeyboardInterrupt:
+            if common.OWN_PROCESS:  # on its way out: later stop signals change nothing
+                for sig in _STOP_SIGNALS:
+                    signal.signal(sig, signal.SIG_IGN)
             _fail("interrupted")
             ctx.exit(ExitCode.INTERRUPTED)
         except Exception as exc:  # a bug: still one line, with a way to see the traceback
@@ -67,6 +72,21 @@ for _command in (
 
 
 def main() -> None:
-    """Console-script entry point (and ``python -m exporter``): the process is the command's."""
+    """Console-script entry point (and ``python -m exporter``): the process is the command's.
+
+    SIGTERM stops a command as Ctrl-C does (exit 130, whole files only), and once a
+    command was interrupted further stop signals are ignored until the process exits,
+    however late they land (after a batch returned, say). Commands that serve install
+    their own handlers while they run.
+    """
     common.OWN_PROCESS = True
+    signal.signal(signal.SIGTERM, _interrupt)
     cli(prog_name="exporter")
+
+
+#: The signals that stop a command.
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

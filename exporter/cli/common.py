@@ -47,7 +47,7 @@ def settle() -> None:
     (about 60 ms of a one-role ``render``, twice what the ``weasyprint`` command
     spends on collection). Frozen, they are still freed by reference counting;
     only their cycles are never collected, and start-up leaves none worth having.
-    Batch workers do the same after their warm-up (:mod:`exporter.batch.workers`).
+    Batch workers do the same after their warm-up (:mod:`exporter.engine.jobs`).
 
     Only in the command's own process (:data:`OWN_PROCESS`): a program that runs
     the commands in its own process (a test's CliRunner) keeps its collector as it was.
@@ -146,16 +146,13 @@ def render_options(command: F) -> F:
         watermark: str,
         **kwargs: Any,
     ) -> Any:
-        from exporter.batch.settings import RenderSettings
+        from exporter.api import DocxOptions, PdfOptions
+        from exporter.engine.settings import Settings
 
-        settings = RenderSettings(
+        settings = Settings(
             brand_file=brand_file,
-            pdf_variant=pdf_variant,
-            attach=not no_attach,
-            docx_template=docx_template,
-            templates_dir=templates_dir,
-            embed_fonts=not no_embed_fonts,
-            watermark=watermark,
+            pdf=PdfOptions(pdf_variant, not no_attach, templates_dir, watermark),
+            docx=DocxOptions(docx_template, not no_embed_fonts, watermark),
         )
         return command(*args, settings=settings, **kwargs)
 
@@ -181,7 +178,7 @@ def limit_options(command: F) -> F:
     )
     @wraps(command)
     def wrapper(*args: Any, time_limit: float, memory_limit: int, **kwargs: Any) -> Any:
-        from exporter.batch.workers import Limits
+        from exporter.engine.jobs import Limits
 
         limits = Limits(seconds=time_limit, memory_mb=memory_limit)
         return command(*args, limits=limits, **kwargs)

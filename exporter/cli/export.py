@@ -15,9 +15,10 @@ from exporter.errors import ExitCode
 from exporter.model.text_policy import printable
 
 if TYPE_CHECKING:
-    from exporter.batch.export import Outcome
-    from exporter.batch.settings import RenderSettings
-    from exporter.batch.workers import JobResult, Limits
+    from exporter.batch.report import BatchReport
+    from exporter.engine.export import Outcome
+    from exporter.engine.jobs import JobResult, Limits
+    from exporter.engine.settings import Settings
 
 from exporter.cli.common import (
     DEFAULT_ROLES_DIR,
@@ -46,7 +47,7 @@ from exporter.cli.common import (
 )
 @render_options
 def render(
-    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, settings: RenderSettings
+    roles: tuple[str, ...], fmt: str, out_dir: Path, roles_dir: Path, settings: Settings
 ) -> None:
     """Render ROLE... (role JSON files or slugs of roles in --roles-dir).
 
@@ -55,15 +56,17 @@ def render(
       exporter render fixtures/roles/machine-learning-lead-canada.json --format pdf
       exporter render lead-backend-specialist-canada --roles-dir fixtures/roles
     """
-    from exporter.batch.export import export_files
-    from exporter.batch.manifest import FailedRecord
+    from exporter.engine.export import export_files
+    from exporter.engine.records import FailedRecord
     from exporter.model.rolefile import find_role
 
     settings = dataclasses.replace(settings, formats=_formats(fmt))
-    settings.check()
+    brand = settings.check().brand  # loaded once: the renders below use it
     paths = [find_role(name, roles_dir) for name in roles]
     settle()
-    outcomes = export_files(paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn)
+    outcomes = export_files(
+        paths, out_dir, settings, on_done=_reporter(out_dir), on_warning=_warn, brand=brand
+    )
     if any(isinstance(outcome, FailedRecord) for outcome in outcomes):
         sys.exit(ExitCode.FAILED)
 
@@ -73,7 +76,7 @@ def render(
 @format_option
 @out_option
 @render_options
-def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: RenderSettings) -> None:
+def overview(roles_dir: Path, fmt: str, out_dir: Path, settings: Settings) -> None:
     """Write one overview of every role in ROLES_DIR: --out/overview.pdf and .docx.
 
     A table of every role, a ranking per country by projected salary, and links to
@@ -140,7 +143,7 @@ def batch(
     roles_dir: Path,
     fmt: str,
     out_dir: Path,
-    settings: RenderSettings,
+    settings: Settings,
     jobs: int | None,
     force: bool,
     fail_fast: bool,
@@ -168,28 +171,16 @@ def batch(
       exporter batch fixtures/roles --out dist --shard 2/8   # then: exporter merge dist
     """
     import contextlib
-    import json
 
     from exporter.batch import progress
     from exporter.batch.run import run_batch
     from exporter.model.rolefile import role_folder
 
-    sharding: dict[str, Any] = {}
-    if shard is not None:
-        from exporter.batch.shards import parse_shard
-
-        if make_zip:
-            raise click.UsageError("--zip with --shard: pass --zip to `exporter merge` instead")
-        if with_overview:
-            raise click.UsageError(
-                "--overview with --shard: run `exporter overview` after `exporter merge`"
-            )
-        part = parse_shard(shard, os.environ)
-        sharding = {"manifest_name": part.manifest_name, "select": part.holds}
+    sharding = _shard_options(shard, make_zip, with_overview)
     with contextlib.ExitStack() as stack:
         if dask_address is not None:
             from exporter.batch.distributed import dask_cluster
-            from exporter.batch.pool import default_jobs
+            from exporter.engine.executors import default_jobs
 
             workers = jobs or (default_jobs() if dask_address == "local" else 0)
             cluster = stack.enter_context(dask_cluster(dask_address, workers, limits))
@@ -209,6 +200,29 @@ def batch(
             overview=with_overview,
             **sharding,
         )
+    _present(report, as_json)
+
+
+def _shard_options(shard: str | None, make_zip: bool, with_overview: bool) -> dict[str, Any]:
+    """``run_batch``'s arguments for ``--shard`` (none without it)."""
+    if shard is None:
+        return {}
+    from exporter.batch.shards import parse_shard
+
+    if make_zip:
+        raise click.UsageError("--zip with --shard: pass --zip to `exporter merge` instead")
+    if with_overview:
+        raise click.UsageError(
+            "--overview with --shard: run `exporter overview` after `exporter merge`"
+        )
+    part = parse_shard(shard, os.environ)
+    return {"manifest_name": part.manifest_name, "select": part.holds}
+
+
+def _present(report: BatchReport, as_json: bool) -> None:
+    """Print a batch's warnings, summary and failures; exit with its status."""
+    import json
+
     for warning in report.warnings:
         _warn(warning)
     if as_json:
@@ -254,7 +268,7 @@ def merge(out_dir: Path, make_zip: bool) -> None:
 
 def _reporter(out_dir: Path) -> Callable[[Path, Outcome, JobResult | None], None]:
     """Prints each role's outcome as ``exporter render`` finishes it."""
-    from exporter.batch.manifest import FailedRecord
+    from exporter.engine.records import FailedRecord
 
     def report(path: Path, outcome: Outcome, result: JobResult | None) -> None:
         if isinstance(outcome, FailedRecord):

@@ -12,8 +12,8 @@ from exporter.errors import ExporterError
 from exporter.model.text_policy import printable
 
 if TYPE_CHECKING:
-    from exporter.batch.settings import RenderSettings
-    from exporter.batch.workers import Limits
+    from exporter.engine.jobs import Limits
+    from exporter.engine.settings import Settings
 
 from exporter.cli.common import (
     DEFAULT_ROLES_DIR,
@@ -92,7 +92,7 @@ def serve(
     enable_render_api: bool,
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
-    settings: RenderSettings,
+    settings: Settings,
 ) -> None:
     """Serve every role in ROLES_DIR (default: ./roles) as PDF and DOCX over HTTP.
 
@@ -160,7 +160,7 @@ def preview(
     port: int,
     open_browser: bool,
     allowed_hosts: tuple[str, ...],
-    settings: RenderSettings,
+    settings: Settings,
 ) -> None:
     """Show ROLE's PDF and DOCX in a web page that re-renders as you edit.
 

@@ -30,9 +30,10 @@ from starlette.routing import BaseRoute, Route
 
 from exporter.api import FORMATS
 from exporter.api import render as api_render
-from exporter.batch.pool import default_jobs, process_pool
-from exporter.batch.settings import RenderSettings, role_hash
-from exporter.batch.workers import Job, JobResult, Limits, Renderer
+from exporter.engine.executors import default_jobs, process_pool
+from exporter.engine.failures import Failure
+from exporter.engine.jobs import Job, JobResult, Limits, Renderer
+from exporter.engine.settings import Settings, role_hash
 from exporter.errors import ExporterError, RoleError
 from exporter.files import private_folder, user_cache_folder
 from exporter.model.role import MAX_FILE_BYTES
@@ -45,7 +46,7 @@ from exporter.service.inputs import POLL_SECONDS, InputWatch
 from exporter.service.listing import ListingPage, RolesJson
 from exporter.service.metrics import Metrics, ObserveRequests
 from exporter.service.pages import asset_response
-from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, TimedOut
+from exporter.service.renderer import Busy, ExecutorFactory, RenderFailed, RenderPool, Unavailable
 from exporter.service.responses import MEDIA_TYPES, file_response, problem, public_problems
 from exporter.service.roles import RoleIndex, ServedRole
 
@@ -83,7 +84,7 @@ def check_token(enable_render_api: bool, api_token: str | None) -> None:
 class ServiceState:
     """What the handlers share: settings, the roles, the cache, the workers, the metrics."""
 
-    settings: RenderSettings
+    settings: Settings
     limits: Limits
     index: RoleIndex
     cache: DiskCache
@@ -183,9 +184,11 @@ class Service:
             state.metrics.failures.labels("queue_full").inc()
             detail = "Too many reports are being made; try again shortly."
             return problem(503, "Service busy", detail, headers=retry)
-        except TimedOut as exc:
-            state.metrics.failures.labels("timeout").inc()
-            return problem(503, "Render timed out", str(exc), headers=retry)
+        except Unavailable as exc:
+            timed_out = exc.failure.kind is Failure.TIME_LIMIT
+            state.metrics.failures.labels("timeout" if timed_out else "worker").inc()
+            title = "Render timed out" if timed_out else "Render worker lost"
+            return problem(503, title, str(exc), headers=retry)
         except RenderFailed as exc:
             state.metrics.failures.labels("render").inc()
             return problem(500, "Render failed", str(exc))
@@ -253,7 +256,7 @@ class Service:
 def create_app(
     roles_dir: Path | str,
     *,
-    settings: RenderSettings | None = None,
+    settings: Settings | None = None,
     cache_dir: Path | str | None = None,
     cache_bytes: int = DEFAULT_CACHE_BYTES,
     jobs: int | None = None,
@@ -281,7 +284,7 @@ def create_app(
     Raises :class:`~exporter.errors.ExporterError` for bad settings (brand, templates).
     """
     check_token(enable_render_api, api_token)
-    settings = replace(settings or RenderSettings(), formats=FORMATS)
+    settings = replace(settings or Settings(), formats=FORMATS)
     settings.check()
     limits = limits or Limits()
     index = RoleIndex(Path(roles_dir), settings.fingerprint())
@@ -316,25 +319,34 @@ def create_app(
         files,
         ListingPage(files, settings, title),
     )
-    service = Service(state)
-    routes = service.routes()
-    # The guard first (every answer checks the Host and carries the security headers),
-    # then the hot path (plain downloads from memory; it counts its own requests), then
-    # the counting of every other request.
-    middleware = [
-        Middleware(RequestGuard, allowed_hosts=tuple(allowed_hosts)),
-        Middleware(HotPath, files=files, metrics=metrics, cors=bool(cors_origins)),
-        Middleware(ObserveRequests, metrics=metrics, routes=routes),
-    ]
-    if cors_origins:
-        middleware.append(
-            Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET"])
-        )
+    routes = Service(state).routes()
+    middleware = _middleware(state, routes, tuple(allowed_hosts), tuple(cors_origins))
     app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(state, reload_seconds))
     app.router.redirect_slashes = False  # one URL per resource; nothing else answers
     app.state.service = state
     app.state.files = files
     return app
+
+
+def _middleware(
+    state: ServiceState,
+    routes: list[BaseRoute],
+    allowed_hosts: tuple[str, ...],
+    cors_origins: tuple[str, ...],
+) -> list[Middleware]:
+    """The guard first (every answer checks the Host and carries the security headers),
+    then the hot path (plain downloads from memory; it counts its own requests), then
+    the counting of every other request, then CORS when origins are given."""
+    middleware = [
+        Middleware(RequestGuard, allowed_hosts=allowed_hosts),
+        Middleware(HotPath, files=state.files, metrics=state.metrics, cors=bool(cors_origins)),
+        Middleware(ObserveRequests, metrics=state.metrics, routes=routes),
+    ]
+    if cors_origins:
+        middleware.append(
+            Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET"])
+        )
+    return middleware
 
 
 def _lifespan(

@@ -2,7 +2,7 @@
 
 An entry is ``<source_hash>.<format>`` in the cache folder, written atomically
 (:func:`exporter.files.write_atomic`). The source hash
-(:func:`exporter.batch.settings.role_hash`) covers the role file's bytes and every
+(:func:`exporter.engine.settings.role_hash`) covers the role file's bytes and every
 other render input, so an entry never goes stale: a changed input is a new key.
 
 The cache holds at most ``max_bytes`` of its own entries; past that the least
@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.batch.manifest import MANIFEST_NAME, read_manifest
+from exporter.engine.records import MANIFEST_NAME, read_manifest
 from exporter.files import PARTIAL_SUFFIX, remove_partials, write_atomic
 
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.(pdf|docx)$")

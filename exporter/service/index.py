@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exporter.api import FORMATS
-from exporter.batch.manifest import read_manifest
+from exporter.engine.records import read_manifest
 from exporter.service.cache import DiskCache
 from exporter.service.immutable import (
     FILES,

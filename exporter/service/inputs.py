@@ -1,7 +1,7 @@
 """A running service follows its render inputs: templates, styles, the brand and its files.
 
 Every :data:`POLL_SECONDS` the service computes the batch's fingerprint of its
-settings (:meth:`~exporter.batch.settings.RenderSettings.fingerprint`: the bundled
+settings (:meth:`~exporter.engine.settings.Settings.fingerprint`: the bundled
 and operator's templates, the styles, the brand file and every file it names, the
 Word reference document; about 10 ms). When it changed, the new inputs are checked
 as at start-up (every template compiles, the stylesheets parse, the brand loads);
@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 
 from exporter.api import clear_caches
-from exporter.batch.settings import RenderSettings
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 
 #: Seconds between looks at the render inputs.
@@ -36,7 +36,7 @@ class InputWatch:
     """Polls the settings' fingerprint and calls ``on_change(fingerprint)`` for good changes."""
 
     def __init__(
-        self, settings: RenderSettings, fingerprint: str, on_change: Callable[[str], None]
+        self, settings: Settings, fingerprint: str, on_change: Callable[[str], None]
     ) -> None:
         self.settings = settings
         self.fingerprint = fingerprint

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from exporter.api import FORMATS
-from exporter.batch.settings import RenderSettings
+from exporter.engine.settings import Settings
 from exporter.report.outline import Figures, figures
 from exporter.service.immutable import FILES
 from exporter.service.index import FileIndex, View
@@ -105,7 +105,7 @@ class ListingPage:
     logo or font is a new fingerprint, see :mod:`exporter.service.inputs`).
     """
 
-    def __init__(self, files: FileIndex, settings: RenderSettings, title: str) -> None:
+    def __init__(self, files: FileIndex, settings: Settings, title: str) -> None:
         self.files = files
         self.settings = settings
         self.title = title

@@ -8,8 +8,8 @@ templates, ``styles/`` and the Word reference; on a change the role is rendered
 again and the page reloads itself through server-sent events (``/events``).
 
 Same code path as ``exporter render``: the render is
-:func:`exporter.batch.workers.render_job` with the command's
-:class:`~exporter.batch.settings.RenderSettings`, so ``/report.pdf`` and
+:func:`exporter.engine.jobs.render_job` with the command's
+:class:`~exporter.engine.settings.Settings`, so ``/report.pdf`` and
 ``/report.docx`` are byte for byte what ``render`` writes. It runs in one warm
 worker process (``spawn``), which drops the exporter's cached writers, brand and
 templates before each render. Measured on the 3-page fixture
@@ -57,7 +57,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from exporter.api import FORMATS
-from exporter.batch.settings import RenderSettings
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.service.guard import RequestGuard, default_hosts
 from exporter.service.pages import asset_response
@@ -89,7 +89,7 @@ NO_LIBREOFFICE = (
 class Preview:
     """The preview's state, its render loop and its watcher (use from one event loop)."""
 
-    def __init__(self, settings: RenderSettings, role_path: Path) -> None:
+    def __init__(self, settings: Settings, role_path: Path) -> None:
         self.settings = replace(settings, formats=FORMATS)
         self.role_path = role_path
         self.state = State()
@@ -265,7 +265,7 @@ def _lifespan(
 
 
 def create_preview_app(
-    settings: RenderSettings,
+    settings: Settings,
     role_path: Path,
     *,
     open_url: str = "",
@@ -281,7 +281,7 @@ def create_preview_app(
 
 
 def serve_preview(
-    settings: RenderSettings,
+    settings: Settings,
     role_path: Path,
     host: str,
     port: int,

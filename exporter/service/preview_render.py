@@ -19,10 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporter.batch.settings import RenderSettings, role_hash
-
 # The render engine: the one line to change when the jobs move.
-from exporter.batch.workers import Job, render_job, reset_worker
+from exporter.engine.jobs import Job, render_job, reset_worker
+from exporter.engine.settings import Settings, role_hash
 from exporter.errors import ExporterError
 
 #: Resolution of the page images (dots per inch): an A4 page is about 500 x 700 pixels.
@@ -48,7 +47,7 @@ def new_executor() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
 
 
-def render_preview(settings: RenderSettings, role_path: Path) -> Outcome:
+def render_preview(settings: Settings, role_path: Path) -> Outcome:
     """Render the role as ``exporter render`` would, in a worker; never raises for a mistake."""
     from exporter.model.rolefile import load_role_checked
     from exporter.render.pdf.writer import weasyprint_messages

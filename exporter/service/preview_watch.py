@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from exporter.batch.settings import RenderSettings, referenced_files
+from exporter.engine.settings import Settings, referenced_files
 from exporter.errors import ExporterError
 from exporter.model.brand import DEFAULT_BRAND
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
@@ -20,17 +20,17 @@ from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 DEBOUNCE_MS = 300
 
 
-def watched_files(settings: RenderSettings, role_path: Path) -> tuple[set[Path], set[Path]]:
+def watched_files(settings: Settings, role_path: Path) -> tuple[set[Path], set[Path]]:
     """(files, folders) whose change means a new render: folders count everything under them."""
     brand_file = (settings.brand_file or DEFAULT_BRAND).resolve()
     files = {role_path.resolve(), brand_file}
     with contextlib.suppress(ExporterError):
         files |= referenced_files(settings.load_brand(), brand_file.parent)
-    if settings.docx_template is not None:
-        files.add(settings.docx_template.resolve())
+    if settings.docx.template is not None:
+        files.add(settings.docx.template.resolve())
     folders = {TEMPLATES_DIR.resolve(), STYLES_DIR.resolve()}
-    if settings.templates_dir is not None:
-        folders.add(settings.templates_dir.resolve())
+    if settings.pdf.templates is not None:
+        folders.add(settings.pdf.templates.resolve())
     return files, folders
 
 
@@ -47,7 +47,7 @@ def _roots(files: Iterable[Path], folders: Iterable[Path]) -> list[Path]:
 
 
 async def watch(
-    settings: RenderSettings, role_path: Path, stop: asyncio.Event, changed: Callable[[], None]
+    settings: Settings, role_path: Path, stop: asyncio.Event, changed: Callable[[], None]
 ) -> None:
     """Call ``changed()`` after every settled burst of changes until ``stop`` is set."""
     from watchfiles import awatch

@@ -1,55 +1,52 @@
-"""Rendering for the service: warm worker processes, one flight per file, a bounded queue.
+"""Rendering for the service: one flight per file and a bounded queue, on the engine's workers.
 
-Renders run off the event loop in worker processes, each a one-process
-:class:`~concurrent.futures.ProcessPoolExecutor` (``spawn``) started with the
-batch's :func:`~exporter.batch.workers.init_worker` (brand, fonts, stylesheets
-loaded once) and running the batch's job function
-:func:`~exporter.batch.workers.render_job` under its time and memory limits. One
-process per executor means a dead or stuck worker is replaced alone, without
-failing the renders running next to it.
+Renders run off the event loop on the engine's warm worker processes
+(:class:`exporter.engine.slots.Workers`: one process per slot, each replaced
+alone when it breaks; every worker fault comes back as a typed failure).
 
 A job renders every format of a role at once (a PDF request also caches the
 DOCX). Concurrent requests for the same source hash share one flight: it renders
 once and they all get its result. At most ``jobs`` flights render and ``queue``
-wait; a new flight past that is refused (:class:`Busy`, HTTP 503).
+wait; a new flight past that is refused (:class:`Busy`, HTTP 503). A failure is
+mapped by its kind, never its text: a time limit or a lost or dead worker is
+:class:`Unavailable` (HTTP 503, try again), anything else :class:`RenderFailed`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import time
 from collections.abc import Callable, Coroutine
-from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
 from exporter.api import FORMATS
 from exporter.api import render as api_render
-from exporter.batch.pool import WORKER_DIED, kill_workers, process_pool, worker_processes
-from exporter.batch.settings import RenderSettings
-from exporter.batch.workers import Job, JobResult, Limits, Renderer, init_worker, render_job
+from exporter.engine.executors import ExecutorFactory, process_pool
+from exporter.engine.failures import Failure, JobFailure
+from exporter.engine.jobs import Job, JobResult, Limits, Renderer
+from exporter.engine.settings import Settings
+from exporter.engine.slots import STOP_SECONDS, Workers
 from exporter.model.role import Role
 from exporter.service.cache import DiskCache
 
-#: ``factory(workers, initializer, initargs) -> Executor``, as in :mod:`exporter.batch.pool`.
-ExecutorFactory = Callable[[int, Callable[..., object], tuple[Any, ...]], Executor]
+__all__ = ["Busy", "ExecutorFactory", "RenderFailed", "RenderPool", "Unavailable"]
 
-#: Seconds the service waits past a role's time limit and the watchdog's grace
-#: before it ends a worker itself.
-BACKSTOP = 5.0
-
-#: Seconds running renders get to finish when the service stops, before their workers are ended.
-STOP_SECONDS = 10.0
+#: Failures that say "try again later" (HTTP 503), not "this role cannot be rendered".
+UNAVAILABLE = frozenset({Failure.TIME_LIMIT, Failure.WORKER_DIED, Failure.WORKER_LOST})
 
 
 class Busy(Exception):
     """Too many renders queued: try again later (HTTP 503 with Retry-After)."""
 
 
-class TimedOut(Exception):
-    """The render ran past the time limit; its worker was replaced (HTTP 503)."""
+class Unavailable(Exception):
+    """The render could not finish now (its time limit, or its worker died or was lost);
+    the worker was replaced (HTTP 503). :attr:`failure` says which."""
+
+    def __init__(self, message: str, failure: JobFailure) -> None:
+        super().__init__(message)
+        self.failure = failure
 
 
 class RenderFailed(Exception):
@@ -63,50 +60,12 @@ class Rendered:
     files: dict[str, bytes]
 
 
-def _warm() -> int:
-    """Run in a new worker so that it starts (and its initializer runs) now."""
-    return os.getpid()
-
-
-class _Slot:
-    """One worker process, replaced when it breaks."""
-
-    def __init__(self, pool: RenderPool) -> None:
-        self.pool = pool
-        self.executor = pool.new_executor()
-        self.generation = pool.generation  # of the render inputs its worker loaded
-        self.fresh = True
-
-    def replace(self, broken: bool = True) -> None:
-        """A new worker in place of this one (``broken``: counted as a replacement)."""
-        old, self.executor = self.executor, self.pool.new_executor()
-        self.generation = self.pool.generation
-        if broken:
-            self.pool.replacements += 1
-        self.fresh = True
-        _kill(old)
-
-    async def warm(self) -> None:
-        """Start the worker and wait for its initializer (fonts, a sample render)."""
-        loop = asyncio.get_running_loop()
-        with contextlib.suppress(Exception):
-            await asyncio.wrap_future(self.executor.submit(_warm), loop=loop)
-        self.fresh = False
-
-
-def _kill(executor: Executor) -> None:
-    """End an executor's processes now (stuck or dead workers) and let it go."""
-    kill_workers(executor)
-    with contextlib.suppress(Exception):
-        executor.shutdown(wait=False, cancel_futures=True)
-
-
 class RenderPool:
-    """Warm worker processes, single flights and a bounded queue (use from one event loop)."""
+    """Single flights and a bounded queue on warm workers (use from one event loop)."""
 
     def __init__(
         self,
-        settings: RenderSettings,
+        settings: Settings,
         cache: DiskCache,
         *,
         jobs: int,
@@ -121,17 +80,10 @@ class RenderPool:
         self.cache = cache
         self.jobs = max(1, jobs)
         self.queue = max(0, queue)
-        self.limits = limits
         self.render = render
-        self.sample = sample
-        self.executor_factory = executor_factory
         self.on_render = on_render
-        self.replacements = 0
-        self.generation = 0  #: bumped by renew(): workers of an older one are replaced
-        self.ready = False
+        self.workers = Workers(self.jobs, (self.settings, sample, limits), executor_factory)
         self._flights: dict[str, asyncio.Future[Rendered]] = {}
-        self._free: asyncio.Queue[_Slot] | None = None
-        self._slots: list[_Slot] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -139,45 +91,32 @@ class RenderPool:
         """Flights waiting for a worker or rendering."""
         return len(self._flights)
 
-    def new_executor(self) -> Executor:
-        initargs = (self.settings, self.sample, self.limits)
-        return self.executor_factory(1, init_worker, initargs)
+    @property
+    def replacements(self) -> int:
+        """Workers replaced because they broke."""
+        return self.workers.replacements
+
+    @property
+    def healthy(self) -> bool:
+        """Every worker warm and alive right now."""
+        return self.workers.healthy
+
+    @property
+    def ready(self) -> bool:
+        """What ``/readyz`` reports: the workers' real health."""
+        return self.workers.healthy
 
     async def start(self) -> None:
         """Start every worker and wait until each has loaded and warmed up."""
-        self._free = asyncio.Queue()
-        self._slots = [_Slot(self) for _ in range(self.jobs)]
-        await asyncio.gather(*(slot.warm() for slot in self._slots))
-        for slot in self._slots:
-            self._free.put_nowait(slot)
-        self.ready = True
+        await self.workers.start()
 
     async def stop(self, wait: float = STOP_SECONDS) -> None:
         """Stop the workers: queued renders are cancelled, running ones get ``wait`` seconds."""
-        self.ready = False
-        processes = []
-        for slot in self._slots:
-            processes += worker_processes(slot.executor)
-            slot.executor.shutdown(wait=False, cancel_futures=True)
-        deadline = time.monotonic() + wait
-        for process in processes:
-            await asyncio.to_thread(process.join, max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-        self._slots = []
+        await self.workers.stop(wait)
 
     def renew(self) -> None:
-        """Replace every worker, for render inputs (templates, styles, brand) that changed.
-
-        Idle workers are replaced now, busy ones when their render ends; each is back
-        in service once warm. Renders asked for from now on wait for a new worker.
-        """
-        assert self._free is not None, "start() the pool first"
-        self.generation += 1
-        while not self._free.empty():
-            slot = self._free.get_nowait()
-            slot.replace(broken=False)
-            self._spawn(self._rewarm(slot))
+        """Replace every worker, for render inputs (templates, styles, brand) that changed."""
+        self.workers.renew()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -211,49 +150,16 @@ class RenderPool:
                 flight.exception()  # marks it retrieved when nobody awaited it
 
     async def _run(self, job: Job) -> Rendered:
-        assert self._free is not None, "start() the pool first"
-        slot = await self._free.get()
         started = time.perf_counter()
         result: JobResult | None = None
         try:
-            future = slot.executor.submit(render_job, job, self.render)
-            backstop = job.limits.seconds + job.limits.grace + BACKSTOP
-            try:
-                result = await asyncio.wait_for(asyncio.wrap_future(future), backstop)
-            except TimeoutError:
-                slot.replace()
-                raise TimedOut(_timeout(job)) from None
-            except BrokenExecutor:
-                slot.replace()
-                if time.perf_counter() - started >= job.limits.seconds:  # the watchdog
-                    raise TimedOut(_timeout(job)) from None
-                raise RenderFailed(f"{job.source}: {WORKER_DIED}") from None
-            if result.error is not None:
-                if result.error == _timeout_error(job.limits):
-                    slot.replace()  # a render stopped by its alarm may leave state behind
-                    raise TimedOut(_timeout(job))
-                raise RenderFailed(f"{job.source}: {result.error}")
-            return Rendered({f.format: f.data for f in result.files})
+            result = await self.workers.run(job, self.render)
         finally:
-            if slot.generation != self.generation:  # the inputs changed while it rendered
-                slot.replace(broken=False)
-            if slot.fresh:  # replaced: back in service once warm, without delaying this answer
-                self._spawn(self._rewarm(slot))
-            else:
-                self._free.put_nowait(slot)
             if self.on_render is not None:
                 self.on_render(result, time.perf_counter() - started)
-
-    async def _rewarm(self, slot: _Slot) -> None:
-        await slot.warm()
-        assert self._free is not None
-        self._free.put_nowait(slot)
-
-
-def _timeout_error(limits: Limits) -> str:
-    # The wording of exporter.batch.workers.render_job for a render stopped by its alarm.
-    return f"exceeded the time limit of {limits.seconds:g} s"
-
-
-def _timeout(job: Job) -> str:
-    return f"{job.source}: {_timeout_error(job.limits)}; try again later"
+        failure = result.failure
+        if failure is None:
+            return Rendered({f.format: f.data for f in result.files})
+        if failure.kind in UNAVAILABLE:
+            raise Unavailable(f"{job.source}: {failure.message}; try again later", failure)
+        raise RenderFailed(f"{job.source}: {failure.message}")

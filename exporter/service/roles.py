@@ -17,7 +17,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.batch.settings import role_hash
+from exporter.engine.claims import SlugClaims
+from exporter.engine.settings import role_hash
 from exporter.errors import ExporterError, FieldProblem, RoleError
 from exporter.model.jsonfile import read_file
 from exporter.model.role import MAX_FILE_BYTES, Role
@@ -114,13 +115,14 @@ class RoleIndex:
             self._loaded = current
         roles: dict[str, ServedRole] = {}
         problems: list[RoleProblem] = []
+        claims = SlugClaims()  # the engine's rule: the first file (by name) holds a name
         for path, (_, item) in sorted(current.items()):
             if isinstance(item, RoleProblem):
                 problems.append(item)
-            elif item.role.slug in roles:
-                holder = roles[item.role.slug].path.name
-                message = f"its output name is already used by {holder}"
-                problems.append(RoleProblem(path, message, (message,)))
+            elif (clash := claims.claim(item.role.slug, path.name)) is not None:
+                holder = claims.holders[item.role.slug]
+                public = f"its output name is already used by {holder}"  # no role values
+                problems.append(RoleProblem(path, clash, (public,)))
             else:
                 roles[item.role.slug] = item
         return roles, problems

@@ -21,30 +21,31 @@ from typing import Any
 import pytest
 
 from exporter.api import render
-from exporter.batch import settings as settings_module
-from exporter.batch.manifest import (
+from exporter.batch.progress import Bar, Lines
+from exporter.batch.run import BatchReport, run_batch
+from exporter.engine import settings as settings_module
+from exporter.engine.records import (
     FailedRecord,
     OutputRecord,
     RoleRecord,
     pdf_page_count,
     read_manifest,
 )
-from exporter.batch.progress import Bar, Lines
-from exporter.batch.run import BatchReport, RenderSettings, run_batch
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files
 from tests.conftest import ROLE_FILES, ROOT
 from tests.faults import Misbehave
 from tests.readback import docx_text, pdf_reader
 
-DOCX = RenderSettings(formats=("docx",))
+DOCX = Settings(formats=("docx",))
 
 
 def threads(workers: int, initializer: Any, initargs: tuple[Any, ...]) -> Executor:
     return ThreadPoolExecutor(workers, initializer=initializer, initargs=initargs)
 
 
-def batch(roles: Path, out: Path, settings: RenderSettings = DOCX, **options: Any) -> BatchReport:
+def batch(roles: Path, out: Path, settings: Settings = DOCX, **options: Any) -> BatchReport:
     options.setdefault("executor_factory", threads)
     options.setdefault("jobs", 1)  # WeasyPrint shares fonts between threads: one at a time
     return run_batch(role_files(roles), out, settings, **options)
@@ -91,7 +92,7 @@ def test_each_kind_of_change_renders_again(roles, tmp_path, monkeypatch, change)
     brand = tmp_path / "brand.toml"
     for name in ("brand.toml", "logo.svg", "logo.png"):  # the brand and the files it names
         shutil.copy(ROOT / "styles" / name, tmp_path / name)
-    settings = RenderSettings(formats=("docx",), brand_file=brand)
+    settings = Settings(formats=("docx",), brand_file=brand)
     batch(roles, out, settings)
     before = stamps(out)
     edited = ROLE_FILES[1].name
@@ -149,7 +150,7 @@ def test_missing_or_damaged_output_is_rendered_again(roles, tmp_path):
 def test_new_format_renders_and_dropped_format_is_removed(roles, tmp_path):
     out = tmp_path / "out"
     batch(roles, out)
-    report = batch(roles, out, RenderSettings(formats=("pdf",)))
+    report = batch(roles, out, Settings(formats=("pdf",)))
     assert report.rendered == 3
     assert sorted(p.suffix for p in out.iterdir() if p.suffix in (".pdf", ".docx")) == [".pdf"] * 3
 
@@ -179,7 +180,7 @@ def check_manifest_matches_files(out: Path) -> dict[str, Any]:
 
 def test_manifest_hashes_sizes_and_pages_match_the_files(roles, tmp_path):
     out = tmp_path / "out"
-    batch(roles, out, RenderSettings())
+    batch(roles, out, Settings())
     data = check_manifest_matches_files(out)
     assert data["manifest_version"] == 1
     assert data["summary"] == {"roles": 3, "stale": 0, "failed": 0, "complete": True}
@@ -289,7 +290,7 @@ def test_manifests_written_while_a_batch_runs_say_it_has_not_finished(roles, tmp
 def test_index_links_every_output_and_escapes_names(roles, tmp_path):
     edit_role(roles / ROLE_FILES[0].name, role='R&D <script>alert("x")</script> Lead')
     out = tmp_path / "out"
-    batch(roles, out, RenderSettings())
+    batch(roles, out, Settings())
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in page
     assert "R&amp;D &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Lead" in page

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from exporter.batch.run import RenderSettings
 from exporter.cli import cli
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import batch, check_manifest_matches_files, edit_role, manifest
@@ -29,7 +29,7 @@ def overview_text(out: Path) -> str:
 
 def test_the_overview_is_listed_linked_and_zipped(roles, tmp_path):
     out = tmp_path / "out"
-    report = batch(roles, out, RenderSettings(), overview=True, make_zip=True)
+    report = batch(roles, out, Settings(), overview=True, make_zip=True)
     assert report.ok and not report.errors
     data = check_manifest_matches_files(out)
     assert data["overview"]["roles"] == 3
@@ -133,10 +133,10 @@ def test_ctrl_c_stops_the_overview_at_once_and_keeps_the_last_one(roles, tmp_pat
         "import sys, time; from pathlib import Path;"
         "import exporter.batch.overview as o;"
         "o.render_overview = lambda *a: (Path(sys.argv[2]).touch(), time.sleep(120));"
-        "from exporter.batch.run import run_batch, RenderSettings;"
+        "from exporter.batch.run import run_batch; from exporter.engine.settings import Settings;"
         "from exporter.model.rolefile import role_files;"
         "r = run_batch(role_files(sys.argv[1]), Path(sys.argv[3]),"
-        " RenderSettings(formats=('docx',)), jobs=1, overview=True);"
+        " Settings(formats=('docx',)), jobs=1, overview=True);"
         "sys.exit(130 if r.interrupted else 0)"
     )
     started = tmp_path / "overview-started"

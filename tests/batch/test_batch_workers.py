@@ -18,9 +18,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from exporter.batch.pool import WORKER_DIED, kill_workers, process_pool, worker_processes
-from exporter.batch.run import RenderSettings, run_batch
-from exporter.batch.workers import Limits
+from exporter.batch.run import run_batch
+from exporter.engine.executors import kill_workers, process_pool, worker_processes
+from exporter.engine.failures import WORKER_DIED
+from exporter.engine.jobs import Limits
+from exporter.engine.settings import Settings
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import check_manifest_matches_files, manifest
 from tests.faults import Misbehave
@@ -29,7 +31,7 @@ from tests.readback import pdf_reader
 
 pytestmark = pytest.mark.slow
 
-DOCX = RenderSettings(formats=("docx",))
+DOCX = Settings(formats=("docx",))
 
 
 def slug_of(path: Path) -> str:
@@ -126,10 +128,11 @@ def test_a_batch_killed_mid_run_leaves_whole_files_and_a_rerun_completes(six_rol
     out = tmp_path / "out"
     command = [sys.executable, "-m", "exporter", "batch", str(six_roles), "--out", str(out)]
     slow_batch = (  # the batch as the CLI runs it, each role made slow through the seam
-        "import sys; from exporter.batch.run import run_batch, RenderSettings;"
+        "import sys; from exporter.batch.run import run_batch;"
+        "from exporter.engine.settings import Settings;"
         "from exporter.model.rolefile import role_files; from tests.faults import Misbehave;"
         f"run_batch(role_files({str(six_roles)!r}), __import__('pathlib').Path({str(out)!r}),"
-        " RenderSettings(), jobs=2, render=Misbehave('sleep', '*', 0.5))"
+        " Settings(), jobs=2, render=Misbehave('sleep', '*', 0.5))"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", slow_batch],

@@ -24,10 +24,11 @@ import pytest
 
 from exporter.api import Format, RenderOptions, render
 from exporter.batch.distributed import _check_workers, code_identity, dask_cluster
-from exporter.batch.pool import WORKER_DIED
-from exporter.batch.run import BatchReport, RenderSettings, run_batch
-from exporter.batch.workers import Limits
+from exporter.batch.run import BatchReport, run_batch
 from exporter.cli import cli
+from exporter.engine.failures import WORKER_DIED
+from exporter.engine.jobs import Limits
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.role import Role
 from exporter.model.rolefile import load_role, role_files
@@ -38,7 +39,7 @@ from tests.faults import Misbehave
 
 pytestmark = pytest.mark.slow
 
-DOCX = RenderSettings(formats=("docx",))
+DOCX = Settings(formats=("docx",))
 BIN = Path(sys.executable).parent
 SCHEDULER = [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
 WORKER = [BIN / "dask", "worker", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"]
@@ -61,7 +62,7 @@ class Spin:
 def local_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture roles exported by the local process pool, both formats."""
     out = tmp_path_factory.mktemp("local") / "dist"
-    report = run_batch(ROLE_FILES, out, RenderSettings(), jobs=2)
+    report = run_batch(ROLE_FILES, out, Settings(), jobs=2)
     assert report.ok
     return out
 

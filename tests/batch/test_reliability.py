@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from exporter.batch.run import RenderSettings, run_batch
-from exporter.batch.workers import Limits
+from exporter.batch.run import run_batch
 from exporter.cli import cli
+from exporter.engine.jobs import Limits
+from exporter.engine.settings import Settings
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import batch, check_manifest_matches_files, edit_role, manifest
 from tests.batch.test_batch_workers import _assert_only_whole_files
@@ -164,7 +165,7 @@ def test_a_failed_rerender_keeps_the_last_good_files_marked_stale(roles, tmp_pat
 @pytest.mark.slow
 def test_a_rerender_past_the_time_limit_keeps_every_previous_file(roles, tmp_path):
     out = tmp_path / "out"
-    settings = RenderSettings()
+    settings = Settings()
     run_batch(role_files(roles), out, settings, jobs=2)
     before = hashes(out)
     report = run_batch(
@@ -280,9 +281,9 @@ def test_any_number_of_stop_signals_end_the_batch_with_whole_files(
     out = tmp_path / "out"
     driver = (
         "import sys; from pathlib import Path;"
-        "from exporter.batch.run import run_batch, RenderSettings;"
+        "from exporter.batch.run import run_batch; from exporter.engine.settings import Settings;"
         "from exporter.model.rolefile import role_files; from tests.faults import Misbehave;"
-        f"r = run_batch(role_files({str(roles)!r}), Path({str(out)!r}), RenderSettings(),"
+        f"r = run_batch(role_files({str(roles)!r}), Path({str(out)!r}), Settings(),"
         " jobs=2, render=Misbehave('sleep', '*', 0.5));"
         "sys.exit(130 if r.interrupted else 0)"
     )

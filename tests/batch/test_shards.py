@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from exporter.batch.manifest import read_manifest
-from exporter.batch.run import BatchReport, RenderSettings
+from exporter.batch.run import BatchReport
 from exporter.batch.shards import Shard, merge, parse_shard, shard_of
 from exporter.cli import cli
+from exporter.engine.records import read_manifest
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.rolefile import load_role
 from tests.batch.test_batch import DOCX, batch, edit_role
@@ -148,7 +149,7 @@ def _slug_of(path: Path) -> str:
 
 def test_shards_may_hold_the_folder_at_the_same_time(roles, tmp_path):
     """Each shard locks only its own manifest: a second shard is not refused."""
-    from exporter.batch.export import exclusive
+    from exporter.engine.export import exclusive
 
     out = tmp_path / "out"
     out.mkdir()
@@ -279,4 +280,4 @@ def test_settings_written_by_a_shard_are_the_single_runs(roles, tmp_path):
     shard = read_manifest(out, "manifest.1-of-1.json")
     assert shard is not None
     assert shard.settings == DOCX.describe()
-    assert RenderSettings(formats=("docx",)).describe() == shard.settings
+    assert Settings(formats=("docx",)).describe() == shard.settings

@@ -11,8 +11,8 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from exporter import api, load_role
-from exporter.batch.settings import RenderSettings
 from exporter.cli import cli
+from exporter.engine.settings import Settings as RenderSettings
 from exporter.fonts.embed import (
     FONT_CONTENT_TYPE,
     FS_NO_SUBSETTING,
@@ -125,7 +125,10 @@ def test_no_embed_fonts_option(runner, tmp_path):
 
 
 def test_embedding_is_a_render_input():
-    assert RenderSettings().fingerprint() != RenderSettings(embed_fonts=False).fingerprint()
+    assert (
+        RenderSettings().fingerprint()
+        != RenderSettings(docx=api.DocxOptions(embed_fonts=False)).fingerprint()
+    )
 
 
 @pytest.mark.consumer

@@ -8,8 +8,8 @@ import pytest
 from lxml import etree
 
 from exporter import api, load_role
-from exporter.batch.settings import RenderSettings
 from exporter.cli import cli
+from exporter.engine.settings import Settings as RenderSettings
 from exporter.errors import RenderError
 from exporter.render import watermark
 from tests.conftest import ROLE_FILES
@@ -107,7 +107,10 @@ def test_markup_in_the_text_stays_text(tmp_path):
 
 
 def test_watermark_is_a_render_input():
-    assert RenderSettings().fingerprint() != RenderSettings(watermark="DRAFT").fingerprint()
+    assert (
+        RenderSettings().fingerprint()
+        != RenderSettings(pdf=api.PdfOptions(watermark="DRAFT")).fingerprint()
+    )
 
 
 def test_batch_and_render_take_the_option(runner, roles, tmp_path):

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from exporter.api import Format, RenderOptions, render
-from exporter.batch.workers import Limits
+from exporter.engine.jobs import Limits
 from exporter.model.role import Role
 from exporter.service import create_app
 from tests.faults import Misbehave

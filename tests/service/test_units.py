@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.batch.manifest import Manifest, OutputRecord, RoleRecord
+from exporter.engine.records import Manifest, OutputRecord, RoleRecord
 from exporter.service.cache import DiskCache
 from exporter.service.responses import byte_range, content_disposition, etag_matches
 

@@ -1,11 +1,12 @@
 """The one export pipeline: rendered roles become files and manifest records.
 
 Whoever ran a job (a worker process, a thread, this process, another machine),
-its :class:`~exporter.batch.workers.JobResult` comes here: :func:`commit` writes
+its :class:`~exporter.engine.jobs.JobResult` comes here: :func:`commit` writes
 every file atomically and returns the record the manifest keeps, or the failure.
 ``exporter render`` (:func:`export_files`) and ``exporter batch``
 (:func:`exporter.batch.run.run_batch`) both go through it, with the same job
-function (:func:`~exporter.batch.workers.render_job`) and the same records.
+function (:func:`~exporter.engine.jobs.render_job`) and the same records
+(:mod:`exporter.engine.records`).
 """
 
 from __future__ import annotations
@@ -14,33 +15,20 @@ import contextlib
 import fcntl
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporter.batch.manifest import FailedRecord, OutputRecord, RoleRecord
-from exporter.batch.settings import RenderSettings
-from exporter.batch.workers import Job, JobResult, Renderer, render_job
+from exporter.engine.claims import SlugClaims
+from exporter.engine.jobs import Job, JobResult, Renderer, init_worker, render_job
+from exporter.engine.records import FailedRecord, OutputRecord, RoleRecord
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.files import atomic_path
+from exporter.model.brand import Brand
 from exporter.model.role import Role
 from exporter.model.rolefile import RoleWarning, load_role_checked
 
 #: What exporting one role came to: its files' record, or why it failed.
 Outcome = RoleRecord | FailedRecord
-
-
-@dataclass
-class SlugClaims:
-    """Which role file holds which output name; a second claim on a name is an error."""
-
-    holders: dict[str, Path] = field(default_factory=dict)
-
-    def claim(self, slug: str, path: Path) -> str | None:
-        """None if ``path`` may write ``slug``'s files, else the error message."""
-        holder = self.holders.setdefault(slug, path)
-        if holder == path:
-            return None
-        return f"{path}: output name {slug!r} is already used by {holder}"
 
 
 def make_folder(out_dir: Path) -> None:
@@ -112,18 +100,21 @@ def commit(out_dir: Path, job: Job, result: JobResult, where: Path | str) -> Out
 def export_files(
     paths: Iterable[Path],
     out_dir: Path,
-    settings: RenderSettings,
+    settings: Settings,
     on_done: Callable[[Path, Outcome, JobResult | None], None] | None = None,
     on_warning: Callable[[RoleWarning | str], None] | None = None,
     render: Renderer | None = None,
+    brand: Brand | None = None,
 ) -> list[Outcome]:
     """Export every role file in ``paths`` in this process, one after another.
 
     A failing role is recorded, not raised, and the others still export.
     ``on_warning`` hears what the character policy removed and which characters
-    no font has; ``on_done`` hears each role's outcome as it happens.
+    no font has; ``on_done`` hears each role's outcome as it happens. ``brand`` is
+    the settings' brand when the caller loaded it already (it is not loaded again).
     """
     make_folder(out_dir)
+    init_worker(settings, brand=brand)
     with exclusive(out_dir):
         return _export_files(paths, out_dir, settings, on_done, on_warning, render)
 
@@ -131,7 +122,7 @@ def export_files(
 def _export_files(
     paths: Iterable[Path],
     out_dir: Path,
-    settings: RenderSettings,
+    settings: Settings,
     on_done: Callable[[Path, Outcome, JobResult | None], None] | None,
     on_warning: Callable[[RoleWarning | str], None] | None,
     render: Renderer | None,
@@ -149,9 +140,9 @@ def _export_files(
                 if on_warning is not None:
                     on_warning(removed)
             role = loaded.role
-            clash = claims.claim(role.slug, path)
+            clash = claims.claim(role.slug, str(path))
             if clash is not None:
-                outcome = FailedRecord(path.name, clash, role.slug)
+                outcome = FailedRecord(path.name, f"{path}: {clash}", role.slug)
             else:
                 job = Job(role, path.name, "", settings)
                 result = render_job(job) if render is None else render_job(job, render)

@@ -1,7 +1,7 @@
 """Everything a render depends on besides the role, in one frozen object, and its hash.
 
 A batch re-renders a role only when the hash of its inputs changed. Those inputs
-are the role file's bytes and :meth:`RenderSettings.fingerprint`: the exporter's
+are the role file's bytes and :meth:`Settings.fingerprint`: the exporter's
 version and source code, the versions of the rendering libraries, the
 ``templates/`` and ``styles/`` folders, the brand file and every file the brand
 names, and every field of the settings. A new render option becomes a new field
@@ -16,14 +16,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from exporter.api import FORMATS, DocxOptions, Format, PdfOptions, RenderOptions
 from exporter.model.brand import DEFAULT_BRAND, Brand, load_brand
-from exporter.render.pdf.variants import DEFAULT_VARIANT
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from exporter.version import __version__
 
@@ -41,22 +40,25 @@ RENDER_LIBRARIES = (
     "uharfbuzz",
 )
 
-#: Fields of the settings that choose which files are written, not what they hold.
-_NOT_HASHED = frozenset({"formats"})
-
 
 @dataclass(frozen=True)
-class RenderSettings:
-    """How to render: the options a batch passes to every worker (picklable)."""
+class Settings:
+    """How to render: the one settings type of every front door (picklable).
+
+    Decision: ``exporter render``, ``batch``, ``serve`` and ``preview`` all describe a
+    render with this one frozen value, named as the writers name their options:
+    ``formats``, ``brand_file``, ``pdf`` (:class:`PdfOptions`) and ``docx``
+    (:class:`DocxOptions`). It holds the brand's *file*, so it pickles small for
+    spawned workers and hashes into :meth:`fingerprint`; :meth:`options` gives
+    the API's :class:`~exporter.api.RenderOptions` (the same fields with the brand
+    loaded), which is what a worker renders with. A process loads the brand once
+    (:meth:`load_brand`, then :meth:`options` and :meth:`fingerprint` take it).
+    """
 
     formats: tuple[Format, ...] = FORMATS
     brand_file: Path | None = None
-    pdf_variant: str = DEFAULT_VARIANT
-    attach: bool = True
-    docx_template: Path | None = None
-    templates_dir: Path | None = None
-    embed_fonts: bool = True
-    watermark: str = ""
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    docx: DocxOptions = field(default_factory=DocxOptions)
 
     def load_brand(self) -> Brand:
         """The validated brand (the bundled one when ``brand_file`` is None)."""
@@ -64,16 +66,13 @@ class RenderSettings:
 
     def options(self, brand: Brand) -> RenderOptions:
         """The renderers' options for these settings and their loaded brand."""
-        return RenderOptions(
-            brand,
-            pdf=PdfOptions(self.pdf_variant, self.attach, self.templates_dir, self.watermark),
-            docx=DocxOptions(self.docx_template, self.embed_fonts, self.watermark),
-        )
+        return RenderOptions(brand, pdf=self.pdf, docx=self.docx)
 
-    def check(self) -> RenderOptions:
+    def check(self, brand: Brand | None = None) -> RenderOptions:
         """Load everything that can fail before any role renders (brand, templates,
         stylesheets, Word reference) and return the options; errors name the file."""
-        return self.options(self.load_brand()).check(self.formats)
+        brand = brand if brand is not None else self.load_brand()
+        return self.options(brand).check(self.formats)
 
     def fingerprint(self, brand: Brand | None = None) -> str:
         """Hex SHA-256 of every render input except the role itself."""
@@ -86,9 +85,17 @@ class RenderSettings:
         return digest.hexdigest()
 
     def describe(self) -> dict[str, Any]:
-        """The settings as plain JSON values, for the manifest."""
-        values = dataclasses.asdict(self)
-        return {key: _plain(value) for key, value in values.items()}
+        """The settings as plain JSON values, for the manifest (its published names)."""
+        return {
+            "formats": list(self.formats),
+            "brand_file": _plain(self.brand_file),
+            "pdf_variant": self.pdf.variant,
+            "attach": self.pdf.attach,
+            "docx_template": _plain(self.docx.template),
+            "templates_dir": _plain(self.pdf.templates),
+            "embed_fonts": self.docx.embed_fonts,
+            "watermark": self.pdf.watermark,
+        }
 
     def _inputs(self, brand: Brand) -> Iterator[tuple[str, bytes]]:
         yield "exporter.version", __version__.encode()
@@ -96,19 +103,19 @@ class RenderSettings:
         for name in RENDER_LIBRARIES:
             yield f"library.{name}", _library_version(name).encode()
         yield "templates", tree_digest(TEMPLATES_DIR).encode()
-        if self.templates_dir is not None:
-            yield "templates.operator", tree_digest(self.templates_dir).encode()
+        if self.pdf.templates is not None:
+            yield "templates.operator", tree_digest(self.pdf.templates).encode()
         yield "styles", tree_digest(STYLES_DIR).encode()
         brand_file = self.brand_file or DEFAULT_BRAND
         yield "brand.file", _file_digest(brand_file).encode()
         yield "brand.values", brand.model_dump_json().encode()
         for path in sorted(referenced_files(brand, brand_file.parent)):
             yield f"brand.references.{path}", _file_digest(path).encode()
-        if self.docx_template is not None:
-            yield "docx_template", _file_digest(self.docx_template).encode()
-        for item in dataclasses.fields(self):
-            if item.name not in _NOT_HASHED:
-                yield f"settings.{item.name}", repr(_plain(getattr(self, item.name))).encode()
+        if self.docx.template is not None:
+            yield "docx_template", _file_digest(self.docx.template).encode()
+        yield "settings.pdf", repr(_plain(dataclasses.asdict(self.pdf))).encode()
+        yield "settings.docx", repr(_plain(dataclasses.asdict(self.docx))).encode()
+        yield "settings.brand_file", repr(_plain(self.brand_file)).encode()
 
 
 def role_hash(fingerprint: str, role_bytes: bytes) -> str:
@@ -182,4 +189,6 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     return value

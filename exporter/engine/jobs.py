@@ -1,4 +1,4 @@
-"""What runs inside a batch worker process: render one role, write its files, report.
+"""What runs inside a worker process: render one role in every format, report the bytes.
 
 A worker keeps its brand, its WeasyPrint font configuration and parsed stylesheets
 (:func:`exporter.api.writer`, cached per brand and options) for its whole life. Each role
@@ -11,18 +11,19 @@ runs under two limits:
 Limits apply in worker processes (not when an executor runs jobs on threads of
 the calling process). A watchdog thread backs both up: if a role is still running
 ``grace`` seconds after its time limit (stuck in C code, signals blocked) it ends
-the worker process, and the batch reruns the roles that were in flight one at a
-time to find the culprit. The watchdog also ends the worker when the batch process
+the worker process, and the caller handles the dead worker (the batch reruns the
+roles that were in flight one at a time to find the culprit; the service's slots,
+:mod:`exporter.engine.slots`, replace it). The watchdog also ends the worker when the batch process
 that started it has died.
 
 The job function takes the renderer as an argument (``render``, by default
 :func:`exporter.api.render`): the seam through which tests make a role sleep, hang,
 crash or hoard memory. Nothing here reads the environment.
 
-A worker renders; it never writes. The rendered bytes go back to the batch
-process, which writes them (:func:`exporter.batch.export.commit`): the same code
+A worker renders; it never writes. The rendered bytes go back to the calling
+process, which writes them (:func:`exporter.engine.export.commit`): the same code
 path whether the jobs ran in worker processes, on threads, in this process or on
-another machine.
+another machine. A failure comes back as data (:class:`~exporter.engine.failures.JobFailure`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from types import FrameType
 
 from exporter.api import Format, RenderOptions, clear_caches, font_warnings, writer
 from exporter.api import render as api_render
-from exporter.batch.settings import RenderSettings
+from exporter.engine.failures import Failure, JobFailure
+from exporter.engine.settings import Settings
 from exporter.errors import ExporterError
 from exporter.model.brand import Brand
 from exporter.model.role import Role
@@ -74,7 +76,7 @@ class Job:
     role: Role
     source: str
     source_hash: str
-    settings: RenderSettings
+    settings: Settings
     limits: Limits = Limits()
 
 
@@ -94,21 +96,30 @@ class JobResult:
     source: str
     slug: str
     files: tuple[RenderedFile, ...] = ()
-    error: str | None = None
+    failure: JobFailure | None = None
     seconds: float = 0.0
     peak_rss_kb: int = 0
     pid: int = 0
     warnings: tuple[str, ...] = ()
+
+    @property
+    def error(self) -> str | None:
+        """The failure's message, or None when every format rendered."""
+        return None if self.failure is None else self.failure.message
 
 
 class _Worker:
     """The state a worker keeps for its life."""
 
     def __init__(
-        self, settings: RenderSettings, sample: Role | None = None, limits: Limits | None = None
+        self,
+        settings: Settings,
+        sample: Role | None = None,
+        limits: Limits | None = None,
+        brand: Brand | None = None,
     ) -> None:
         self.settings = settings
-        self.brand: Brand = settings.load_brand()
+        self.brand: Brand = brand if brand is not None else settings.load_brand()
         self.options = settings.options(self.brand)
         self.parent = os.getppid()
         self.started: float | None = None  # monotonic start of the running role
@@ -148,10 +159,19 @@ _WORKER: _Worker | None = None
 
 
 def init_worker(
-    settings: RenderSettings, sample: Role | None = None, limits: Limits | None = None
+    settings: Settings,
+    sample: Role | None = None,
+    limits: Limits | None = None,
+    brand: Brand | None = None,
 ) -> None:
-    """Executor initializer: load the brand and warm the renderers on a sample role."""
-    _worker(settings, sample, limits)
+    """Executor initializer: load the brand (unless given) and warm the renderers on a
+    sample role."""
+    _worker(settings, sample, limits, brand)
+
+
+def worker_pid() -> int:
+    """Run in a new worker so that it starts (and its initializer runs) now; its pid."""
+    return os.getpid()
 
 
 def reset_worker() -> None:
@@ -163,11 +183,14 @@ def reset_worker() -> None:
 
 
 def _worker(
-    settings: RenderSettings, sample: Role | None = None, limits: Limits | None = None
+    settings: Settings,
+    sample: Role | None = None,
+    limits: Limits | None = None,
+    brand: Brand | None = None,
 ) -> _Worker:
     global _WORKER
     if _WORKER is None or _WORKER.settings != settings:
-        _WORKER = _Worker(settings, sample, limits)
+        _WORKER = _Worker(settings, sample, limits, brand)
     return _WORKER
 
 
@@ -185,7 +208,7 @@ def render_job(job: Job, render: Renderer = api_render) -> JobResult:
         # one, which keeps the worker flat and costs a single-role run nothing.
         gc.collect()
     worker.rendered += 1
-    error: str | None = None
+    failure: JobFailure | None = None
     files: list[RenderedFile] = []
     warnings: tuple[str, ...] = ()
     try:
@@ -197,19 +220,19 @@ def render_job(job: Job, render: Renderer = api_render) -> JobResult:
         if "pdf" in job.settings.formats:
             warnings = tuple(font_warnings(job.role, worker.brand))
     except DocumentTimeout:
-        error = f"exceeded the time limit of {job.limits.seconds:g} s"
+        failure = JobFailure.time_limit(job.limits.seconds)
     except MemoryError:
-        error = f"exceeded the memory limit of {job.limits.memory_mb} MB"
+        failure = JobFailure.memory_limit(job.limits.memory_mb)
     except ExporterError as exc:
-        error = str(exc)
+        failure = JobFailure(Failure.INVALID, str(exc))
     except Exception as exc:  # a renderer bug must not stop the other roles
-        error = f"render failed: {type(exc).__name__}: {exc}"
+        failure = JobFailure.renderer_bug(exc)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return JobResult(
         job.source,
         slug,
-        () if error else tuple(files),
-        error,
+        () if failure else tuple(files),
+        failure,
         time.perf_counter() - started,
         peak,
         os.getpid(),
