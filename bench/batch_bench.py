@@ -7,12 +7,16 @@ For each N it generates N valid synthetic roles of varied length, then measures:
   DOCX writer on prebuilt outlines), the floor no pipeline can beat;
 - ``exporter batch`` wall time, both formats, at ``--jobs 1`` and ``--jobs 2``;
 - the no-op rebuild (the same batch again: nothing to do);
-- the peak memory (max RSS) of a worker, as the batch reports it.
+- the peak memory (max RSS) of a worker, as the batch reports it;
+- the page rate of ``exporter batch --jobs 2`` against the bare renderers on
+  comparable plain reports of the same length in 2 spawned processes
+  (``worker_figures.page_rates``, :mod:`plain_report`), at the largest N.
 
 It prints the ratios the targets are about. Times are wall seconds on this
 machine; compare the ratios, not the absolute times across runs.
 
     .venv/bin/python bench/batch_bench.py --sizes 100 500 > bench.txt 2>&1
+    .venv/bin/python bench/batch_bench.py --sizes 200 --rates-only
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTER = [sys.executable, "-m", "exporter"]
 
@@ -344,13 +349,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--work", type=Path, default=None, help="keep inputs and outputs here")
+    parser.add_argument("--rates-only", action="store_true", help="only the page rates")
     parser.add_argument("--bare", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare is not None:
         print(json.dumps(bare(args.bare)))
         return
+    from worker_figures import page_rates
+
     with tempfile.TemporaryDirectory(prefix="exporter-bench-") as temp:
         work = args.work or Path(temp)
+        largest = max(args.sizes)
+        generate(work / f"roles-{largest}", largest, args.seed)
+        page_rates(work / f"roles-{largest}", work / f"rates-{largest}")
+        if args.rates_only:
+            return
         results = []
         for count in args.sizes:
             results.append(measure(work, count, args.seed))

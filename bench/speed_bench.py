@@ -2,16 +2,22 @@
 
 Each line prints the exporter's figure, the reference beside it, and the ratio:
 
+- ``render_pdf`` (warm) against bare WeasyPrint writing a comparable plain report
+  of the same page count (:mod:`plain_report`: the same sections, a table, an SVG
+  chart, running header, "Page X of Y", DejaVu Sans, tagged PDF/UA-1, one parsed
+  stylesheet and font configuration): the cost of the design (target <= 1.6x);
 - ``render_pdf`` (warm) against bare WeasyPrint writing the same HTML and CSS
   (one reused FontConfiguration, parsed stylesheets, the same tagged PDF/UA-1
-  options, so the same page count);
+  options, the contents' numbers already in the HTML): the wrapper's cost;
 - ``render_docx`` (warm) against bare python-docx building a comparable document
   (the same headings, paragraphs, tables and picture, saved to memory);
 - the ``exporter render ROLE --format pdf`` command against the ``weasyprint``
-  command on the same HTML and CSS (whole processes, best of N);
+  command on the plain report's page (target <= 1.3x) and on the same HTML and
+  CSS (whole processes, best of N);
 - the first ``exporter render`` with an empty ``XDG_CACHE_HOME`` against the second.
 
-Times are the best of N on a shared 2-core machine: compare ratios, not seconds.
+Times are the best of N on a shared 2-core machine: compare ratios, not seconds;
+the load average is printed with each figure.
 
     .venv/bin/python bench/speed_bench.py [--runs 7]
 """
@@ -28,6 +34,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 ROLE = ROOT / "fixtures" / "roles" / "machine-learning-lead-canada.json"
 BIN = Path(sys.executable).parent
@@ -45,7 +52,7 @@ def best(func: Callable[[], object], runs: int) -> float:
 def line(name: str, ours: float, reference: float, ref_name: str) -> None:
     print(
         f"{name:34s} {ours * 1000:8.0f} ms   {ref_name:34s} {reference * 1000:8.0f} ms"
-        f"   ratio {ours / reference:5.2f}x",
+        f"   ratio {ours / reference:5.2f}x   (load {os.getloadavg()[0]:.1f})",
         flush=True,
     )
 
@@ -59,16 +66,29 @@ def _setup() -> tuple[object, object, object]:
     return role, brand, api.report_for(role, brand)
 
 
-def interleaved(
-    ours: Callable[[], object], bare: Callable[[], object], runs: int
-) -> tuple[float, float]:
-    """Best of ``runs`` each, alternating, so load on the machine hits both alike."""
-    ours(), bare()  # warm both
-    best_ours = best_bare = float("inf")
+def interleaved(*funcs: Callable[[], object], runs: int) -> list[float]:
+    """Best of ``runs`` each, alternating, so load on the machine hits all alike."""
+    for func in funcs:
+        func()  # warm
+    bests = [float("inf")] * len(funcs)
     for _ in range(runs):
-        best_ours = min(best_ours, best(ours, 1))
-        best_bare = min(best_bare, best(bare, 1))
-    return best_ours, best_bare
+        for index, func in enumerate(funcs):
+            bests[index] = min(bests[index], best(func, 1))
+    return bests
+
+
+def _page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def plain_page(report: object, pages: int) -> tuple[object, str]:
+    """The plain renderer and the plain report's HTML, as many pages as ``pages``."""
+    from plain_report import PlainRenderer, fitted
+
+    plain = PlainRenderer()
+    return plain, fitted(plain, report, pages)
 
 
 def pdf(runs: int) -> None:
@@ -77,11 +97,11 @@ def pdf(runs: int) -> None:
 
     from exporter import api
     from exporter.render.pdf.css import brand_css
-    from exporter.render.pdf.html import render_html
     from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 
     role, brand, report = _setup()
-    html = render_html(report, brand, None)
+    writer = api.writer("pdf", brand, api.PdfOptions())
+    html = writer.html(report, writer.section_pages(report))  # the numbers as text
     fonts = FontConfiguration()
     sheets = [
         CSS(filename=str(STYLES_DIR / "report.css"), font_config=fonts),
@@ -94,7 +114,13 @@ def pdf(runs: int) -> None:
         )
         return pdf
 
-    ours, bare = interleaved(lambda: api.render_pdf(role), bare_pdf, runs)
+    pages = _page_count(api.render_pdf(role))
+    plain, page = plain_page(report, pages)
+    assert _page_count(plain.pdf(page)) == pages  # type: ignore[attr-defined]
+    ours, bare, reference = interleaved(
+        lambda: api.render_pdf(role), bare_pdf, lambda: plain.pdf(page), runs=runs
+    )  # type: ignore[attr-defined]
+    line("render_pdf (warm)", ours, reference, f"plain report, {pages} pages")
     line("render_pdf (warm)", ours, bare, "bare WeasyPrint, same HTML+CSS")
 
 
@@ -141,39 +167,48 @@ def docx(runs: int) -> None:
         chart_png.png(b, brand) for s in report.sections for b in s.blocks if isinstance(b, Chart)
     )
     ours, bare = interleaved(
-        lambda: api.render_docx(role), bare_docx_builder(report, picture), runs
+        lambda: api.render_docx(role), bare_docx_builder(report, picture), runs=runs
     )
     line("render_docx (warm)", ours, bare, "bare python-docx, same content")
 
 
 def commands(runs: int) -> None:
+    from plain_report import PLAIN_CSS
+
     from exporter import api
     from exporter.model.rolefile import load_role
     from exporter.render.pdf.css import brand_css
-    from exporter.render.pdf.html import render_html
     from exporter.resources import STYLES_DIR
 
     role = load_role(ROLE)
     brand = api.default_brand()
-    html = render_html(api.report_for(role, brand), brand, None)
+    report = api.report_for(role, brand)
+    writer = api.writer("pdf", brand, api.PdfOptions())
+    html = writer.html(report, writer.section_pages(report))  # the numbers as text
+    _, plain = plain_page(report, _page_count(api.render_pdf(role)))
     with tempfile.TemporaryDirectory(prefix="speed-bench-") as tmp:
         folder = Path(tmp)
         page = folder / "page.html"
         page.write_text(html, encoding="utf-8")
+        (folder / "plain.html").write_text(plain, encoding="utf-8")
+        (folder / "plain.css").write_text(PLAIN_CSS, encoding="utf-8")
         (folder / "brand.css").write_text(brand_css(brand), encoding="utf-8")
         exporter_cmd = [str(BIN / "exporter"), "render", str(ROLE), "--format", "pdf"]
         exporter_cmd += ["--out", str(folder / "out")]
         weasy_cmd = [str(BIN / "weasyprint"), "-s", str(STYLES_DIR / "report.css")]
         weasy_cmd += ["-s", str(folder / "brand.css"), "--pdf-variant", "pdf/ua-1"]
         weasy_cmd += ["--pdf-tags", str(page), str(folder / "w.pdf")]
+        plain_cmd = [str(BIN / "weasyprint"), "-s", str(folder / "plain.css")]
+        plain_cmd += ["--pdf-variant", "pdf/ua-1", "--pdf-tags"]
+        plain_cmd += [str(folder / "plain.html"), str(folder / "p.pdf")]
 
         def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
             subprocess.run(cmd, check=True, capture_output=True, env=env)
 
-        ours = bare = float("inf")
-        for _ in range(runs):
-            ours = min(ours, best(lambda: run(exporter_cmd), 1))
-            bare = min(bare, best(lambda: run(weasy_cmd), 1))
+        ours, bare, reference = interleaved(
+            lambda: run(exporter_cmd), lambda: run(weasy_cmd), lambda: run(plain_cmd), runs=runs
+        )
+        line("exporter render --format pdf", ours, reference, "weasyprint command, plain page")
         line("exporter render --format pdf", ours, bare, "weasyprint command, same page")
 
         cache = folder / "cache"

@@ -16,6 +16,7 @@ be read or written (a full disk, a read-only home) only means compiling again.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -148,8 +149,18 @@ def template_folders_of(env: Environment) -> list[Path]:
     ]
 
 
-def render_html(report: Report, brand: Brand, templates: Path | None = None) -> str:
-    """The report as an HTML document (what WeasyPrint lays out)."""
+def render_html(
+    report: Report,
+    brand: Brand,
+    templates: Path | None = None,
+    toc_pages: Mapping[str, int] | None = None,
+) -> str:
+    """The report as an HTML document (what WeasyPrint lays out).
+
+    ``toc_pages`` (section id -> page) prints the contents' page numbers as text;
+    without it the contents ask for them with CSS ``target-counter()``, which
+    costs WeasyPrint several layouts (see :mod:`exporter.render.pdf.contents`).
+    """
     logo = brand.logo_path
     try:
         return report_template(templates).render(
@@ -157,6 +168,7 @@ def render_html(report: Report, brand: Brand, templates: Path | None = None) -> 
             brand=brand,
             logo_uri=logo.as_uri() if logo else None,
             version=__version__,
+            toc_pages=toc_pages or {},
         )
     except TemplateError as exc:
         where = _source(report_template(templates).environment, MAIN_TEMPLATE)

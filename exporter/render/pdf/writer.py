@@ -1,8 +1,10 @@
 """The PDF writer: report outline -> HTML (Jinja2) -> tagged PDF (WeasyPrint).
 
 A :class:`PdfWriter` holds everything that can be reused between documents (the
-Jinja2 environment, the font configuration, the parsed stylesheets), so a batch
-builds one per process and renders many roles with it.
+Jinja2 environment, the font configuration, the parsed stylesheets, the section
+pages it has seen), so a batch builds one per process and renders many roles with
+it. The contents' page numbers are printed as text and the document is laid out
+once when they were predicted right (see :mod:`exporter.render.pdf.contents`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 from exporter.errors import BrandError
 from exporter.model.brand import Brand
 from exporter.render import watermark
 from exporter.render.pdf import PdfOptions
+from exporter.render.pdf.contents import PagePredictor, SectionPages, section_starts
 from exporter.render.pdf.css import brand_css
 from exporter.render.pdf.fetch import LocalAssetFetcher
 from exporter.render.pdf.html import render_html, template_folders
@@ -31,6 +35,10 @@ from exporter.resources import STYLES_DIR
 
 #: Held while WeasyPrint runs: one PDF render at a time per process (it is not thread-safe).
 PDF_LOCK = threading.RLock()
+
+#: Layouts at most per report: the predicted contents' pages, then the found ones
+#: (a third only if a template makes the numbers move the content).
+MAX_LAYOUTS = 3
 
 
 class PdfWriter:
@@ -49,6 +57,9 @@ class PdfWriter:
         self._fetcher = LocalAssetFetcher((*folders, STYLES_DIR, *brand.asset_roots))
         self._fonts = FontConfiguration()
         self._watermarks: dict[str, CSS] = {}
+        self._predictor = PagePredictor()
+        #: where the sections of the last report laid out start (section id -> page)
+        self.last_section_pages: SectionPages = {}
         stylesheet = STYLES_DIR / "report.css"
         with weasyprint_messages() as problems:
             self._stylesheets = [
@@ -64,9 +75,10 @@ class PdfWriter:
             # WeasyPrint only logs bad CSS; a stylesheet it cannot fully use is an error here.
             raise BrandError(f"{stylesheet}: " + "; ".join(problems))
 
-    def html(self, report: Report) -> str:
-        """The report as an HTML document (what WeasyPrint lays out)."""
-        return render_html(report, self.brand, self.templates)
+    def html(self, report: Report, toc_pages: SectionPages | None = None) -> str:
+        """The report as an HTML document (what WeasyPrint lays out); ``toc_pages``
+        prints the contents' page numbers as text (else CSS asks for them)."""
+        return render_html(report, self.brand, self.templates, toc_pages)
 
     def render(self, report: Report, options: PdfOptions | None = None) -> bytes:
         """The report as PDF bytes.
@@ -79,19 +91,43 @@ class PdfWriter:
         resolve them against the templates folder); the document then has no base URL,
         so its assets must be absolute (the bundled ones are).
         """
-        options = options or PdfOptions()
-        source = report.source if options.attach else None
-        watermark = options.watermark
-        relative_links = report.relative_links
-        document = HTML(
-            string=self.html(report),
-            base_url=None if relative_links else self._base_url,
-            url_fetcher=self._fetcher,
-        )
+        settings = self._settings(report, options or PdfOptions())
+        document, _ = self._lay_out(report, settings)
+        pdf: bytes = document.write_pdf(**settings, finisher=add_table_scopes)
+        return pdf
+
+    def section_pages(self, report: Report, options: PdfOptions | None = None) -> SectionPages:
+        """Where each section of ``report`` starts in its PDF (section id -> page, from 1)."""
+        return self._lay_out(report, self._settings(report, options or PdfOptions()))[1]
+
+    def _lay_out(self, report: Report, settings: dict[str, Any]) -> tuple[Document, SectionPages]:
+        """The laid-out document whose contents print the pages where sections start.
+
+        One layout when the predicted pages are right, another when they were not
+        (the numbers are placed absolutely, so the second one is right).
+        """
+        ids = [section.id for section in report.sections]
+        pages = self._predictor.predict(report)
+        base_url = None if report.relative_links else self._base_url
+        for _ in range(MAX_LAYOUTS):
+            html = HTML(
+                string=self.html(report, pages), base_url=base_url, url_fetcher=self._fetcher
+            )
+            document = html.render(font_config=self._fonts, **settings)
+            found = section_starts(document.pages, ids)
+            if all(pages.get(name) == page for name, page in found.items()):
+                break
+            pages = found
+        self._predictor.learn(report, found)
+        self.last_section_pages = found
+        return document, found
+
+    def _settings(self, report: Report, options: PdfOptions) -> dict[str, Any]:
+        """WeasyPrint's options for ``report``: stylesheets, variant, tags, attachment."""
         attachments = []
-        if source is not None and allows_attachments(self.variant):
+        if options.attach and report.source is not None and allows_attachments(self.variant):
             stamp = datetime.fromisoformat(report.metadata.date).replace(tzinfo=UTC)
-            name, data = source
+            name, data = report.source
             attachments.append(
                 Attachment(
                     string=data,
@@ -104,19 +140,16 @@ class PdfWriter:
                 )
             )
         stylesheets = self._stylesheets
-        if watermark:
-            stylesheets = [*stylesheets, self._watermark_css(watermark)]
-        pdf: bytes = document.write_pdf(
-            stylesheets=stylesheets,
-            font_config=self._fonts,
-            pdf_variant=self.variant,
-            pdf_tags=True,
-            custom_metadata=True,
-            pdf_identifier=report.metadata.title.encode("utf-8")[:64] or None,
-            attachments=attachments,
-            finisher=add_table_scopes,
-        )
-        return pdf
+        if options.watermark:
+            stylesheets = [*stylesheets, self._watermark_css(options.watermark)]
+        return {
+            "stylesheets": stylesheets,
+            "pdf_variant": self.variant,
+            "pdf_tags": True,
+            "custom_metadata": True,
+            "pdf_identifier": report.metadata.title.encode("utf-8")[:64] or None,
+            "attachments": attachments,
+        }
 
     def _watermark_css(self, text: str) -> CSS:
         """The watermark's page rules, parsed once per text (a batch uses one)."""
