@@ -63,3 +63,33 @@ def test_import_contract_gate_fails_on_a_planted_upward_import(tmp_path):
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout
     assert "exporter.model.names -> exporter.cli" in result.stdout, result.stdout
+
+
+def _oversized(package: Path) -> list[str]:
+    """Modules over 450 lines and functions over 80 in ``package``."""
+    import ast
+
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 450:
+            found.append(f"{path.relative_to(package.parent)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    found.append(f"{path.relative_to(package.parent)}: {node.name}, {length} lines")
+    return found
+
+
+def test_rooms_stay_small():
+    """No module in exporter/ over 450 lines, no function over 80."""
+    assert _oversized(ROOT / "exporter") == []
+
+
+def test_room_size_gate_fails_on_a_planted_long_function(tmp_path):
+    package = tmp_path / "exporter"
+    package.mkdir()
+    body = "\n".join(f"    x{n} = {n}" for n in range(80))
+    (package / "long.py").write_text(f"def long():\n{body}\n")
+    assert _oversized(package) == ["exporter/long.py: long, 81 lines"]
