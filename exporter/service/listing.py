@@ -5,7 +5,7 @@
 evicted) and per root path, so a request costs a dictionary read.
 
 ``GET /`` is the branded listing page (:class:`ListingPage`): the template of
-:mod:`exporter.service.page`, which the batch's ``index.html`` can use too, with
+:mod:`exporter.render.listing`, which the batch's ``index.html`` can use too, with
 the brand's files under ``/brand/``. Download links name a file's immutable URL once
 it has one (else its stable name), with a ``download`` attribute naming the file.
 """
@@ -22,11 +22,8 @@ from starlette.responses import HTMLResponse, Response
 
 from exporter.api import FORMATS
 from exporter.engine.settings import Settings
-from exporter.report.outline import Figures, figures
-from exporter.service.immutable import FILES
-from exporter.service.index import FileIndex, View
-from exporter.service.page import MEDIA_TYPES as BRAND_MEDIA_TYPES
-from exporter.service.page import (
+from exporter.render.listing import MEDIA_TYPES as BRAND_MEDIA_TYPES
+from exporter.render.listing import (
     PAGE_CSP,
     BrandFiles,
     Page,
@@ -34,6 +31,9 @@ from exporter.service.page import (
     page_row,
     render_listing,
 )
+from exporter.report.outline import Figures, figures
+from exporter.service.immutable import FILES
+from exporter.service.index import FileIndex, View
 from exporter.service.responses import problem
 
 

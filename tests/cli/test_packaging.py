@@ -63,9 +63,9 @@ def test_the_wheel_carries_templates_styles_and_the_service_page(wheel):
         "exporter/service/templates/preview.html",
         "exporter/service/assets/preview.css",
         "exporter/service/assets/preview.js",
-        "exporter/service/templates/listing.html",
-        "exporter/service/templates/listing.css",
-        "exporter/service/templates/listing.js",
+        "exporter/render/listing/listing.html",
+        "exporter/render/listing/listing.css",
+        "exporter/render/listing/listing.js",
     ):
         assert required in names
 

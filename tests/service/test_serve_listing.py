@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from exporter.model.brand import load_brand
+from exporter.render.listing import Note, Page, brand_files, page_row, render_listing
 from exporter.report.outline import Figures
-from exporter.service.page import Note, Page, brand_files, page_row, render_listing
 from tests.service.conftest import copy_roles
 from tests.service.server import Server, serve_command, until
 

@@ -5,7 +5,7 @@ This module imports nothing from the service (only the brand, the figures and
 Jinja2), so a lower layer can take it over: the batch may not import
 ``exporter.service`` (the layer contract in pyproject.toml).
 
-:func:`render_listing` renders ``templates/listing.html`` from a :class:`Page`.
+:func:`render_listing` renders ``listing.html`` (beside this module) from a :class:`Page`.
 :func:`brand_files` turns a loaded :class:`~exporter.model.brand.Brand` into the
 files a listing page links to, by name:
 ``listing.css`` (the brand's colours and families as custom properties, an
@@ -54,7 +54,7 @@ class BrandFiles:
 
 def template_text(name: str) -> str:
     """One of the listing's template files (``listing.html``, ``.css``, ``.js``)."""
-    return resources.files("exporter.service").joinpath("templates", name).read_text("utf-8")
+    return resources.files("exporter.render.listing").joinpath(name).read_text("utf-8")
 
 
 def brand_files(brand: Brand) -> BrandFiles:
