@@ -78,13 +78,13 @@ class RenderOptions:
         """
         self.pdf.check()  # templates compile, the variant and watermark are valid
         for fmt in formats:
-            writer(fmt, self.brand, self.of(fmt).check())
+            writer(fmt, self.brand, self.of(fmt))
         return self
 
 
 def writer(fmt: Format, brand: Brand, options: FormatOptions) -> Writer:
-    """A cached writer per format, brand and options: fonts, stylesheets and styles
-    loaded once. Render with it while holding its ``lock``."""
+    """A cached writer per format, brand and options: the options checked, fonts,
+    stylesheets and styles loaded once. Render with it while holding its ``lock``."""
     with _WRITER_LOCK:
         return _writer(fmt, brand, options)
 
@@ -95,6 +95,7 @@ def _writer(fmt: Format, brand: Brand, options: FormatOptions) -> Writer:
         from exporter.errors import RenderError
 
         raise RenderError(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}")
+    options.check()  # once per writer: a bad option is an error, and is never cached
     factory = WRITERS[fmt]()
     with factory.lock:  # building a PDF writer drives WeasyPrint too
         return factory(brand, options)
@@ -120,8 +121,8 @@ def clear_caches() -> None:
 
 def render_report(report: Report, fmt: Format, options: RenderOptions) -> bytes:
     """A report outline in one format as bytes."""
-    chosen = options.of(fmt).check()
-    made = writer(fmt, options.brand, chosen)
+    chosen = options.of(fmt)
+    made = writer(fmt, options.brand, chosen)  # the options are checked when it is built
     with made.lock:
         return made.render(report, chosen)
 

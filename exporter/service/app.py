@@ -324,7 +324,6 @@ def create_app(
     app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(state, reload_seconds))
     app.router.redirect_slashes = False  # one URL per resource; nothing else answers
     app.state.service = state
-    app.state.files = files
     return app
 
 

@@ -96,7 +96,7 @@ def test_conditional_and_range_requests_in_process(tmp_path: Path) -> None:
             listed = (await client.get("/roles")).json()
             slug = listed[0]["slug"]
             assert role.stem == slug and listed[0]["files"] == {"pdf": None, "docx": None}
-            files = app.state.files
+            files = app.state.service.files
             served = (await files.view()).roles[slug]
             app.state.service.cache.put(served.source_hash, "pdf", data)  # as a render would
             url = f"/roles/{slug}.pdf"
