@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
@@ -29,3 +33,32 @@ def alive(pid: int) -> bool:
     """Whether the process exists and is not a zombie."""
     fields = stat_fields(pid)
     return fields is not None and fields[0] != "Z"
+
+
+def signalled_run(
+    argv: Sequence[str], cwd: Path, out: Path, delay: float, signals: Sequence[tuple[int, float]]
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Run ``argv`` in a session of its own; once ``out`` exists and ``delay`` seconds
+    passed, send each signal and wait its pause. The finished process and its stderr
+    (a hang past two minutes fails; whatever is left of the session is killed)."""
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and time.monotonic() < deadline:  # it has begun
+            time.sleep(0.02)
+        time.sleep(delay)
+        for sig, pause in signals:
+            proc.send_signal(sig)
+            time.sleep(pause)
+        _, err = proc.communicate(timeout=120)  # a hang fails here
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    return proc, err.decode()

@@ -28,7 +28,7 @@ from tests.batch.test_batch import batch, check_manifest_matches_files, edit_rol
 from tests.batch.test_batch_workers import _assert_only_whole_files
 from tests.conftest import ROOT
 from tests.faults import Misbehave
-from tests.processes import processes
+from tests.processes import processes, signalled_run
 
 
 def hashes(out: Path) -> dict[str, str]:
@@ -287,28 +287,8 @@ def test_any_number_of_stop_signals_end_the_batch_with_whole_files(
         " jobs=2, render=Misbehave('sleep', '*', 0.5));"
         "sys.exit(130 if r.interrupted else 0)"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", driver],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not out.exists() and time.monotonic() < deadline:  # the batch has begun
-            time.sleep(0.02)
-        time.sleep(delay)
-        proc.send_signal(first)
-        time.sleep(0.3)
-        proc.send_signal(second)
-        proc.send_signal(second)  # and a third, for good measure
-        _, err = proc.communicate(timeout=120)  # a hang fails here
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-    stderr = err.decode()
+    pauses = ((first, 0.3), (second, 0.0), (second, 0.0))  # and a third, for good measure
+    proc, stderr = signalled_run([sys.executable, "-c", driver], ROOT, out, delay, pauses)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     deadline = time.monotonic() + 30

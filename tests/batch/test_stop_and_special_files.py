@@ -19,6 +19,7 @@ from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import check_manifest_matches_files, edit_role
 from tests.batch.test_batch_workers import _assert_only_whole_files
 from tests.conftest import ROOT
+from tests.processes import signalled_run
 
 
 def _batch(out: Path, *extra: str) -> list[str]:
@@ -38,27 +39,9 @@ def test_int_term_term_a_tenth_apart_exit_130(roles, tmp_path, delay):
     """However late the third signal lands, the handlers are still the batch's: 130."""
     out = tmp_path / "out"
     command = [sys.executable, "-m", "exporter", "batch", str(_nine_roles(roles))]
-    proc = subprocess.Popen(
-        [*command, "--out", str(out), "-j", "2", "--quiet"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not out.exists() and time.monotonic() < deadline:  # the batch has begun
-            time.sleep(0.02)
-        time.sleep(delay)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGTERM):
-            proc.send_signal(sig)
-            time.sleep(0.1)
-        _, err = proc.communicate(timeout=120)  # a hang fails here
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-    stderr = err.decode()
+    argv = [*command, "--out", str(out), "-j", "2", "--quiet"]
+    stops = ((signal.SIGINT, 0.1), (signal.SIGTERM, 0.1), (signal.SIGTERM, 0.1))
+    proc, stderr = signalled_run(argv, ROOT, out, delay, stops)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     _assert_only_whole_files(out)
