@@ -2,47 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.service.conftest import copy_roles
-from tests.service.server import Server, serve_command
+from tests.service.conftest import CHROMIUM, browser_api
+from tests.service.server import Server
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _playwright() -> object:
-    """Playwright's sync API; skips without it or Chromium, except in CI where it fails."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        sync_api = None  # type: ignore[assignment]
-    if sync_api is None or not (CHROMIUM.exists() or shutil.which("chromium")):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Playwright and Debian's chromium are required in CI (.ci/setup --test)")
-        pytest.skip("Playwright or Debian's chromium is not installed")
-    return sync_api
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("browser")
-    roles = copy_roles(base / "roles")
-    running = Server(serve_command(roles, base / "cache", "--jobs", "1")).start()
-    yield running
-    assert running.terminate() == 0
 
 
 def test_browser_lists_filters_and_downloads(
     server: Server, cli_bytes: dict[str, dict[str, bytes]], tmp_path: Path
 ) -> None:
-    sync_api = _playwright()
+    sync_api = browser_api()
     executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
     with sync_api.sync_playwright() as playwright:  # type: ignore[attr-defined]
         browser = playwright.chromium.launch(executable_path=executable, headless=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.conftest import copy_roles
+from tests.service.conftest import copy_roles, running_server
 from tests.service.server import ROOT, Server, serve_command, until
 
 pytestmark = pytest.mark.slow
@@ -40,11 +40,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(base: Path) -> Iterator[Server]:
-    roles = copy_roles(base / "roles")
-    command = serve_command(roles, base / "cache", "--jobs", "1", "--enable-render-api")
-    running = Server(command, env={"EXPORTER_API_TOKEN": TOKEN}).start()
-    yield running
-    assert running.terminate() == 0
+    with running_server(base, "--enable-render-api", env={"EXPORTER_API_TOKEN": TOKEN}) as running:
+        yield running
 
 
 def _raw(server: Server, request: bytes, wait: float = 60.0) -> bytes:

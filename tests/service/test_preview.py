@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from exporter.resources import STYLES_DIR, TEMPLATES_DIR
 from tests.conftest import ROLES_DIR
+from tests.service.conftest import CHROMIUM, browser_api
 from tests.service.server import Server, until
-from tests.service.test_browser import CHROMIUM, _playwright
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def _browser_page(playwright: Any) -> Any:
 
 
 def test_brand_and_template_edits_reload_the_page(server: Server, workspace: Path) -> None:
-    sync_api = _playwright()
+    sync_api = browser_api()
     _settled(server)
     with sync_api.sync_playwright() as playwright:  # type: ignore[attr-defined]
         browser, page = _browser_page(playwright)

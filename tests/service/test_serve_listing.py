@@ -3,13 +3,9 @@ immutable download links, a strict CSP, and axe-core in Chromium finding nothing
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -17,10 +13,9 @@ import pytest
 from exporter.model.brand import load_brand
 from exporter.render.listing import Note, Page, brand_files, page_row, render_listing
 from exporter.report.outline import Figures
-from tests.service.conftest import copy_roles
-from tests.service.server import Server, serve_command, until
+from tests.service.conftest import CHROMIUM, browser_api
+from tests.service.server import Server, until
 
-CHROMIUM = Path("/usr/bin/chromium")
 SLUG = "machine-learning-lead-canada"
 
 
@@ -85,34 +80,9 @@ def test_the_page_for_a_static_folder_has_nothing_inline() -> None:
     assert fonts and all(name in brand.files for name in fonts)
 
 
-def _playwright() -> Any:
-    """Playwright's sync API and axe; skips without them or Chromium, except in CI."""
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-        from playwright import sync_api
-    except ImportError:
-        sync_api = Axe = None  # type: ignore[assignment,misc]
-    if sync_api is None or not (CHROMIUM.exists() or shutil.which("chromium")):
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "Playwright, axe and Debian's chromium are required in CI (.ci/setup --test)"
-            )
-        pytest.skip("Playwright, axe-playwright-python or Debian's chromium is not installed")
-    return sync_api, Axe
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("listing")
-    roles = copy_roles(base / "roles")
-    running = Server(serve_command(roles, base / "cache", "--jobs", "1")).start()
-    yield running
-    assert running.terminate() == 0
-
-
 @pytest.mark.slow
 def test_listing_is_branded_links_immutable_urls_and_passes_axe(server: Server) -> None:
-    sync_api, axe = _playwright()
+    sync_api, axe = browser_api(axe=True)
     assert httpx.get(f"{server.url}/roles/{SLUG}.pdf", timeout=120).status_code == 200
 
     def named() -> str | None:

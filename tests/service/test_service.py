@@ -17,7 +17,7 @@ import pytest
 from exporter.model.role import MAX_FILE_BYTES
 from exporter.model.rolefile import load_role, role_json
 from tests.conftest import ROLES_DIR
-from tests.service.conftest import cli_render, copy_roles
+from tests.service.conftest import cli_render, copy_roles, running_server
 from tests.service.server import Server, app_command, serve_command, until
 
 pytestmark = pytest.mark.slow
@@ -32,11 +32,8 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`exporter serve` with the render API on, behind a token; one worker."""
     base = tmp_path_factory.mktemp("serve")
-    roles = copy_roles(base / "roles")
-    command = serve_command(roles, base / "cache", "--jobs", "1", "--enable-render-api")
-    running = Server(command, env={"EXPORTER_API_TOKEN": TOKEN}).start()
-    yield running
-    assert running.terminate() == 0
+    with running_server(base, "--enable-render-api", env={"EXPORTER_API_TOKEN": TOKEN}) as running:
+        yield running
 
 
 def test_listing_page(server: Server) -> None:
