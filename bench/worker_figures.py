@@ -73,7 +73,7 @@ def _plain_init(picture: bytes) -> None:
 def _plain_one(work: tuple[str, Any]) -> int:
     from speed_bench import bare_docx_builder
 
-    from exporter.batch.manifest import pdf_page_count
+    from exporter.engine.records import pdf_page_count
 
     page, report = work
     plain, picture = _PLAIN

@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import exporter.render.pdf.libraries  # noqa: F401  (first: WeasyPrint's quick import)
+
+# isort: split
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from exporter.files import UnsafeFile, read_regular_file

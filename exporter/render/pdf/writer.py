@@ -16,6 +16,9 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import exporter.render.pdf.libraries  # noqa: F401  (first: WeasyPrint's quick import)
+
+# isort: split
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
