@@ -121,6 +121,10 @@ def test_pdf_variants(role, variant, part, attached, weasyprint_log):
         assert f"<pdfaid:part>{part}</pdfaid:part>" in xmp or f'pdfaid:part="{part}"' in xmp
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged whatever the variant
     assert bool(reader.attachments) == attached
+    # PDF/A requires a file identifier (a hash of the content: the same bytes every run);
+    # PDF/UA does not, and the writer does not pay for one there.
+    assert ("/ID" in reader.trailer) == bool(part)
+    assert api.render_pdf(role, variant=variant) == data
     assert list(weasyprint_log) == []
 
 
