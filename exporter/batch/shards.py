@@ -18,9 +18,9 @@ Shards may run at the same time into one folder: each locks only its manifest
 merge DIR`` then checks that every shard's manifest is there, that they agree and
 that each says its shard finished (``summary.complete``: a shard that was stopped,
 was killed or is still running has only written checkpoints), and writes the
-``manifest.json``, ``index.html`` (and ``reports.zip``) a single run would have
-written; it also deletes the temporary files that killed shards left, so run it
-once every shard has exited.
+``manifest.json``, ``index.html`` with its ``brand/`` folder (in the shards' brand)
+and ``reports.zip`` a single run would have written; it also deletes the temporary
+files that killed shards left, so run it once every shard has exited.
 """
 
 from __future__ import annotations
@@ -127,6 +127,10 @@ class MergeReport:
 
 def merge(out_dir: Path, make_zip: bool = False) -> MergeReport:
     """Combine ``manifest.K-of-N.json`` for K = 1..N into what a single run writes.
+
+    The index and its ``brand/`` folder are in the brand the shards used, the one
+    their manifests name (``settings.brand_file``; the bundled brand when null), so
+    the merged folder equals a single run's and no option can disagree with the shards.
 
     Refuses, naming the files, when a shard's manifest is missing, unreadable or
     incomplete (the shard did not finish), when manifests for two shard counts are
