@@ -14,6 +14,7 @@ The manifest itself (its records, reading and writing it) is the engine's
 
 from __future__ import annotations
 
+import errno
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -83,10 +84,14 @@ def write_index(folder: Path, manifest: Manifest, brand: Brand) -> None:
 
     The brand's files go first, so the index never links a file that is not there;
     files of an earlier brand (another logo, fewer fonts) are deleted. An
-    :class:`OSError` names the file it could not write.
+    :class:`OSError` names the file it could not write (or ``brand`` when that is a
+    link: the batch writes and prunes only a folder of its own).
     """
     made = brand_files(brand)
     assets = folder / BRAND_FOLDER
+    if assets.is_symlink() or (assets.exists() and not assets.is_dir()):
+        # through a link, its files would be written (and others deleted) elsewhere
+        raise OSError(errno.ENOTDIR, "not a folder (a link or a file); remove it", str(assets))
     for name, data in sorted(made.files.items()):
         _write(assets / name, data)
     for path in assets.iterdir():

@@ -8,6 +8,7 @@ import contextlib
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -192,6 +193,29 @@ def test_a_no_op_rebuild_writes_nothing_and_an_old_brand_file_goes(roles, tmp_pa
     assert not (out / "brand" / "logo.svg").exists()
     assert "--primary: #123456;" in (out / "brand" / "listing.css").read_text(encoding="utf-8")
     assert not any(tag == "img" for tag, _ in read_index(out).tags)
+
+
+@pytest.mark.parametrize("kind", ["link", "file", "fifo-inside"])
+def test_a_brand_folder_that_is_not_the_batchs_is_an_error_naming_it(roles, tmp_path, kind):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the batch's", encoding="utf-8")
+    named = out / "brand"
+    if kind == "link":
+        named.symlink_to(elsewhere)
+    elif kind == "file":
+        named.write_text("x", encoding="utf-8")
+    else:
+        named.mkdir()
+        named = named / "listing.js"
+        os.mkfifo(named)
+    report = batch(roles, out)
+    assert report.rendered == 3 and not report.ok
+    assert len(report.errors) == 1 and report.errors[0].startswith(f"{named}: cannot write: ")
+    assert "the previous index.html is kept" in report.errors[0]
+    assert not (out / "index.html").exists()  # never a page whose files are missing
+    assert [p.name for p in elsewhere.iterdir()] == ["keep.txt"]
 
 
 def test_the_zip_unzipped_shows_the_branded_index(roles, tmp_path):
