@@ -5,8 +5,8 @@ changed are rendered, see :mod:`exporter.batch.plan` and
 :mod:`exporter.engine.settings`), runs the jobs on an executor (worker processes
 by default, :mod:`exporter.engine.pool`), commits each result through the engine's
 one export pipeline (:func:`exporter.engine.export.commit`) and records
-``manifest.json`` (:mod:`exporter.engine.records`), ``index.html`` and an optional
-zip (:mod:`exporter.batch.manifest`).
+``manifest.json`` (:mod:`exporter.engine.records`), ``index.html`` with its
+``brand/`` folder and an optional zip (:mod:`exporter.batch.manifest`).
 
 Each output is written to a temporary name in the output folder and renamed into
 place when whole, so an interrupted export never leaves a truncated file under a
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from exporter.api import render as api_render
-from exporter.batch.manifest import INDEX_NAME, ZIP_NAME, index_html, write_zip
+from exporter.batch.manifest import INDEX_NAME, ZIP_NAME, write_index, write_zip
 from exporter.batch.overview import OVERVIEW_STEM, update_overview
 from exporter.batch.plan import (
     Plan,
@@ -305,8 +305,11 @@ class _BatchRun:
         if _record(report, out_dir / self.manifest_name, self.manifest_bytes):
             _prune(out_dir, self.previous, report.manifest)
         if not self.sharded:
-            title = f"{self.brand.name} reports"
-            _record(report, out_dir / INDEX_NAME, index_html(report.manifest, title))
+            try:
+                write_index(out_dir, report.manifest, self.brand)
+            except OSError as exc:
+                path = Path(exc.filename) if exc.filename else out_dir / INDEX_NAME
+                report.errors.append(_io_error(path, exc) + f"; the previous {INDEX_NAME} is kept")
 
     def zip(self) -> None:
         try:

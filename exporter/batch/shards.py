@@ -18,9 +18,9 @@ Shards may run at the same time into one folder: each locks only its manifest
 merge DIR`` then checks that every shard's manifest is there, that they agree and
 that each says its shard finished (``summary.complete``: a shard that was stopped,
 was killed or is still running has only written checkpoints), and writes the
-``manifest.json``, ``index.html`` (and ``reports.zip``) a single run would have
-written; it also deletes the temporary files that killed shards left, so run it
-once every shard has exited.
+``manifest.json``, ``index.html`` with its ``brand/`` folder (in the shards' brand)
+and ``reports.zip`` a single run would have written; it also deletes the temporary
+files that killed shards left, so run it once every shard has exited.
 """
 
 from __future__ import annotations
@@ -31,18 +31,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from exporter.batch.manifest import INDEX_NAME, index_html, write_zip
+from exporter.batch.manifest import write_index, write_zip
 from exporter.engine.records import (
     MANIFEST_NAME,
     FailedRecord,
     Manifest,
+    ManifestError,
     RoleRecord,
+    load_manifest,
     read_manifest,
     write_if_changed,
 )
 from exporter.errors import ExporterError
 from exporter.files import remove_partials
-from exporter.model.brand import load_brand
+from exporter.model.brand import Brand, load_brand
 
 #: Environment variables that give a copy of a job array its index, and that index's base.
 ARRAY_INDEX_VARIABLES = (
@@ -126,6 +128,10 @@ class MergeReport:
 def merge(out_dir: Path, make_zip: bool = False) -> MergeReport:
     """Combine ``manifest.K-of-N.json`` for K = 1..N into what a single run writes.
 
+    The index and its ``brand/`` folder are in the brand the shards used, the one
+    their manifests name (``settings.brand_file``; the bundled brand when null), so
+    the merged folder equals a single run's and no option can disagree with the shards.
+
     Refuses, naming the files, when a shard's manifest is missing, unreadable or
     incomplete (the shard did not finish), when manifests for two shard counts are
     present, or when two shards disagree (settings, fingerprint, or one slug or role
@@ -160,6 +166,7 @@ def merge(out_dir: Path, make_zip: bool = False) -> MergeReport:
     merged = Manifest(
         first.settings, first.fingerprint, tuple(r for _, r in roles.values()), tuple(failed)
     )
+    brand = _brand(out_dir, first_name, first)  # before anything is written
     previous = read_manifest(out_dir)
     remove_partials(out_dir)
     manifest_bytes = merged.dumps()
@@ -169,7 +176,7 @@ def merge(out_dir: Path, make_zip: bool = False) -> MergeReport:
         for stale in set(previous.files()) - keep:
             if "/" not in stale and not stale.startswith("."):
                 (out_dir / stale).unlink(missing_ok=True)
-    write_if_changed(out_dir / INDEX_NAME, index_html(merged, _title(out_dir, first_name, first)))
+    write_index(out_dir, merged, brand)
     zip_path = write_zip(out_dir, merged, manifest_bytes) if make_zip else None
     return MergeReport(out_dir, len(shards), merged, zip_path)
 
@@ -199,9 +206,14 @@ def _shard_manifests(out_dir: Path) -> list[tuple[str, Manifest]]:
         raise ExporterError(f"{out_dir / names[extra[0]]}: shard {extra[0]} of {count} cannot be")
     shards = []
     for k in range(1, count + 1):
-        manifest = read_manifest(out_dir, names[k])
-        if manifest is None:
-            raise ExporterError(f"{out_dir / names[k]}: not a readable manifest")
+        try:
+            manifest = load_manifest(out_dir, names[k])
+        except ManifestError as exc:
+            raise ExporterError(f"{exc.path}: not a readable manifest: {exc.detail}") from None
+        except OSError as exc:
+            raise ExporterError(
+                f"{out_dir / names[k]}: not a readable manifest: {exc.strerror}"
+            ) from None
         if not manifest.complete:
             raise ExporterError(
                 f"{out_dir / names[k]}: shard {k} of {count} did not finish (stopped, killed "
@@ -211,11 +223,11 @@ def _shard_manifests(out_dir: Path) -> list[tuple[str, Manifest]]:
     return shards
 
 
-def _title(out_dir: Path, name: str, manifest: Manifest) -> str:
-    """The index's title, as a single run would write it: the brand's name."""
+def _brand(out_dir: Path, name: str, manifest: Manifest) -> Brand:
+    """The brand the shards used (their manifests' ``settings.brand_file``), as a single
+    run's index shows it."""
     brand_file = manifest.settings.get("brand_file")
     try:
-        brand = load_brand(Path(brand_file) if brand_file else None)
+        return load_brand(Path(brand_file) if brand_file else None)
     except ExporterError as exc:
         raise ExporterError(f"{out_dir / name}: cannot load its brand file: {exc}") from None
-    return f"{brand.name} reports"

@@ -26,6 +26,7 @@ from exporter.files import atomic_path
 from exporter.model.brand import Brand
 from exporter.model.role import Role
 from exporter.model.rolefile import RoleWarning, load_role_checked
+from exporter.report.outline import figures
 
 #: What exporting one role came to: its files' record, or why it failed.
 Outcome = RoleRecord | FailedRecord
@@ -93,7 +94,13 @@ def commit(out_dir: Path, job: Job, result: JobResult, where: Path | str) -> Out
     ]
     role: Role = job.role
     return RoleRecord(
-        role.slug, job.source, role.role, role.country, job.source_hash, tuple(outputs)
+        role.slug,
+        job.source,
+        role.role,
+        role.country,
+        job.source_hash,
+        tuple(outputs),
+        figures=figures(role),  # as the files show them; the batch's index lists them
     )
 
 

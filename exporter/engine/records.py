@@ -25,11 +25,13 @@ import os
 import re
 import stat
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from exporter.errors import ExporterError
 from exporter.files import write_atomic
+from exporter.report.outline import Figures
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -72,6 +74,8 @@ class RoleRecord:
 
     ``stale`` is set when the role's latest render failed: the record and files are
     the last good ones, kept, and ``stale`` says why they are not current.
+    ``figures`` are the role's key figures as its files show them (None in a
+    manifest written before they were recorded).
     """
 
     slug: str
@@ -81,6 +85,7 @@ class RoleRecord:
     source_hash: str
     outputs: tuple[OutputRecord, ...]
     stale: str | None = None
+    figures: Figures | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -93,6 +98,8 @@ class RoleRecord:
         }
         if self.stale is not None:
             data["stale"] = self.stale
+        if self.figures is not None:
+            data["figures"] = asdict(self.figures)
         return data
 
 
@@ -185,43 +192,95 @@ def format_order(output: OutputRecord) -> tuple[int, str]:
     return (order.get(output.format, 9), output.format)
 
 
+class ManifestError(ExporterError):
+    """A manifest that is not what this version writes: the file, and the field or why."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path = path
+        self.detail = detail
+
+
 def read_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest | None:
     """The manifest ``name`` in ``folder``; None if there is none or it cannot be trusted."""
     try:
-        data = json.loads(_read(folder / name))
-        if data.get("manifest_version") != MANIFEST_VERSION:
-            return None
-        roles = tuple(
-            RoleRecord(
-                slug=str(r["slug"]),
-                source=str(r["source"]),
-                role=str(r["role"]),
-                country=str(r["country"]),
-                source_hash=str(r["source_hash"]),
-                outputs=_outputs(r["outputs"]),
-                stale=None if r.get("stale") is None else str(r["stale"]),
-            )
-            for r in data["roles"]
-        )
-        found = data.get("overview")
-        overview = (
-            None
-            if found is None
-            else OverviewRecord(
-                str(found["source_hash"]), int(found["roles"]), _outputs(found["outputs"])
-            )
-        )
-        failed = tuple(
-            FailedRecord(str(f["source"]), str(f["error"]), f.get("slug")) for f in data["failed"]
-        )
-        complete = data["summary"].get("complete", True)  # manifests before the flag: finished
-        if not isinstance(complete, bool):
-            return None
-        return Manifest(
-            dict(data["settings"]), str(data["fingerprint"]), roles, failed, complete, overview
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return load_manifest(folder, name)
+    except (OSError, ManifestError):
         return None
+
+
+def load_manifest(folder: Path, name: str = MANIFEST_NAME) -> Manifest:
+    """The manifest ``name`` in ``folder``; :class:`ManifestError` names the file and the
+    field when it is not one this version reads (an :class:`OSError` when it cannot be read)."""
+    path = folder / name
+    try:
+        data = json.loads(_read(path))
+    except ValueError as exc:
+        raise ManifestError(path, f"not JSON: {exc}") from None
+    try:
+        return _manifest(data)
+    except KeyError as exc:
+        raise ManifestError(path, f"the field {exc.args[0]!r} is missing") from None
+    except _FieldError as exc:
+        raise ManifestError(path, exc.args[0]) from None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ManifestError(path, f"not a manifest this version reads ({exc})") from None
+
+
+class _FieldError(ValueError):
+    """A field of the manifest with a value of the wrong kind (the message names it)."""
+
+
+def _manifest(data: Any) -> Manifest:
+    if data.get("manifest_version") != MANIFEST_VERSION:
+        raise _FieldError(f"manifest_version: expected {MANIFEST_VERSION}")
+    roles = tuple(
+        RoleRecord(
+            slug=str(r["slug"]),
+            source=str(r["source"]),
+            role=str(r["role"]),
+            country=str(r["country"]),
+            source_hash=str(r["source_hash"]),
+            outputs=_outputs(r["outputs"]),
+            stale=None if r.get("stale") is None else str(r["stale"]),
+            figures=_figures(r.get("figures"), f"roles[{number}].figures"),
+        )
+        for number, r in enumerate(data["roles"])
+    )
+    found = data.get("overview")
+    overview = (
+        None
+        if found is None
+        else OverviewRecord(
+            str(found["source_hash"]), int(found["roles"]), _outputs(found["outputs"])
+        )
+    )
+    failed = tuple(
+        FailedRecord(str(f["source"]), str(f["error"]), f.get("slug")) for f in data["failed"]
+    )
+    complete = data["summary"].get("complete", True)  # manifests before the flag: finished
+    if not isinstance(complete, bool):
+        raise _FieldError("summary.complete: expected true or false")
+    return Manifest(
+        dict(data["settings"]), str(data["fingerprint"]), roles, failed, complete, overview
+    )
+
+
+def _figures(found: Any, where: str) -> Figures | None:
+    """A role's recorded figures: absent (None) in older manifests, else every field typed."""
+    if found is None:
+        return None
+    if not isinstance(found, dict):
+        raise _FieldError(f"{where}: expected an object")
+    values: dict[str, str | bool] = {}
+    for item in fields(Figures):
+        kind = bool if item.name == "small_sample" else str
+        value = found.get(item.name)
+        if not isinstance(value, kind):
+            expected = "true or false" if kind is bool else "a string"
+            raise _FieldError(f"{where}.{item.name}: expected {expected}")
+        values[item.name] = value
+    return Figures(**values)  # type: ignore[arg-type]
 
 
 def _outputs(found: dict[str, Any]) -> tuple[OutputRecord, ...]:

@@ -33,7 +33,7 @@ from exporter.errors import ExporterError
 from exporter.model.role import Role
 from exporter.model.rolefile import load_role, role_files
 from tests.batch.test_batch import check_manifest_matches_files
-from tests.batch.test_shards import outputs, without_times
+from tests.batch.test_shards import brand_folder, outputs, without_times
 from tests.conftest import ROLE_FILES, ROLES_DIR
 from tests.faults import Misbehave
 
@@ -73,6 +73,7 @@ def assert_same_as(out: Path, reference: Path) -> None:
         (reference / "manifest.json").read_bytes()
     )
     assert (out / "index.html").read_bytes() == (reference / "index.html").read_bytes()
+    assert brand_folder(out) == brand_folder(reference)
 
 
 def dask_batch(roles: Path, out: Path, **options: object) -> BatchReport:

@@ -39,6 +39,11 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".pdf", ".docx")}
 
 
+def brand_folder(folder: Path) -> dict[str, bytes]:
+    """The files the index loads (``brand/``), by name."""
+    return {p.name: p.read_bytes() for p in (folder / "brand").iterdir()}
+
+
 def shard_batch(roles: Path, out: Path, shard: Shard, **options: Any) -> BatchReport:
     return batch(roles, out, manifest_name=shard.manifest_name, select=shard.holds, **options)
 
@@ -122,6 +127,7 @@ def test_shards_run_one_after_another_then_merge_equal_a_single_run(mixed_roles,
         (single / "manifest.json").read_bytes()
     )
     assert (sharded / "index.html").read_bytes() == (single / "index.html").read_bytes()
+    assert brand_folder(sharded) == brand_folder(single)  # what the index loads
     assert outputs(sharded) == outputs(single)  # file bytes, hence the manifests' hashes
     assert merged.zip_path is not None
     with zipfile.ZipFile(merged.zip_path) as ours, zipfile.ZipFile(single / "reports.zip") as one:
@@ -272,6 +278,7 @@ def test_cli_shards_then_merge_equal_a_single_batch(runner, tmp_path):
     )
     assert outputs(sharded) == outputs(single)
     assert (sharded / "index.html").read_bytes() == (single / "index.html").read_bytes()
+    assert brand_folder(sharded) == brand_folder(single)
 
 
 def test_settings_written_by_a_shard_are_the_single_runs(roles, tmp_path):

@@ -657,7 +657,13 @@ def test_two_roles_with_one_name_are_an_error_for_the_second(first, second, runn
     assert result.stderr.rstrip().endswith(f"failed:\n  {message}")
     assert "2 of 3 roles exported" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{slug}.docx", "lead-backend-specialist-canada.docx", "index.html", "manifest.json"]
+        [
+            f"{slug}.docx",
+            "lead-backend-specialist-canada.docx",
+            "index.html",
+            "manifest.json",
+            "brand",
+        ]
     )
 
 
@@ -690,6 +696,7 @@ def test_a_batch_of_mixed_roles_exports_the_good_ones_and_names_the_bad(runner, 
         assert f"{name}: {field}" in failed
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "brand",
         "index.html",
         "lead-backend-specialist-canada.docx",
         "lead-backend-specialist-canada.pdf",

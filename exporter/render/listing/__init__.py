@@ -119,7 +119,7 @@ class PageRow:
 
     role: str
     country: str
-    figures: Figures
+    figures: Figures | None  #: None: not known (a row shows "—")
     links: tuple[Link, ...]
     search: str  #: the lower-case words the filter matches
     note: str | None = None
@@ -127,11 +127,20 @@ class PageRow:
 
 @dataclass(frozen=True)
 class Note:
-    """A line above the table, with an optional link."""
+    """A line above the table, with an optional link (and more: ``links``, (href, label)
+    pairs); a ``warning`` shows in the brand's warning colour."""
 
     text: str
     href: str | None = None
     label: str = ""
+    links: tuple[tuple[str, str], ...] = ()
+    warning: bool = False
+
+    @property
+    def anchors(self) -> tuple[tuple[str, str], ...]:
+        """Every link of the note, in order."""
+        first = ((self.href, self.label),) if self.href is not None else ()
+        return first + self.links
 
 
 @dataclass(frozen=True)
@@ -152,9 +161,10 @@ class Page:
     query: str = ""
     notes: tuple[Note, ...] = ()
     problems: tuple[str, ...] = ()
+    empty: str = "No role matches the filter."  #: what shows when there is no row
 
 
-def page_row(role: str, country: str, shown: Figures, links: Mapping[str, tuple[str, str]],
+def page_row(role: str, country: str, shown: Figures | None, links: Mapping[str, tuple[str, str]],
              note: str | None = None, search: str = "") -> PageRow:  # fmt: skip
     """A row from plain values; ``links`` maps a format to (href, file name to save as)."""
     made = tuple(
