@@ -122,10 +122,24 @@ def test_printed_numbers_are_the_pages_where_sections_start(length, tmp_path):
     ), pages
 
 
-def test_a_wrong_estimate_is_laid_out_again_then_remembered(layouts, tmp_path):
-    """The estimate is wrong for the very long role: a second layout prints the right
-    numbers, and the writer lays the same report out once the next time."""
+@pytest.mark.parametrize("length", LENGTHS)
+def test_the_first_guess_is_right_one_layout(length, layouts, tmp_path):
+    """A fresh writer guesses the pages with the DOCX's layout: right for every length
+    here, so the report is laid out once and its numbers are right."""
+    report = api.report_for(role_of_length(length, tmp_path))
+    writer = _writer()
+    layouts.reset()
+    pdf = writer.render(report)
+    assert layouts.layouts == 1
+    assert printed_numbers(pdf, report) == outline_pages(pdf, report)
+
+
+def test_a_wrong_guess_is_laid_out_again_then_remembered(layouts, tmp_path, monkeypatch):
+    """With the length estimate as the first guess (wrong for the very long role), a
+    second layout prints the right numbers, and the writer lays the same report out once
+    the next time."""
     report = api.report_for(role_of_length("very-long", tmp_path))
+    monkeypatch.setattr(PdfWriter, "_first_guess", lambda self, report: contents.estimate(report))
     writer = _writer()
     assert contents.estimate(report) != writer.section_pages(report)  # the case tested
     writer = _writer()

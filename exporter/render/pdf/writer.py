@@ -26,8 +26,10 @@ from weasyprint.text.fonts import FontConfiguration
 from exporter.errors import BrandError
 from exporter.model.brand import Brand
 from exporter.render import watermark
+from exporter.render.docx.measure import Metrics, metrics_for
+from exporter.render.docx.pages import PAGE_SIZES, layout
 from exporter.render.pdf import PdfOptions
-from exporter.render.pdf.contents import PagePredictor, SectionPages, section_starts
+from exporter.render.pdf.contents import PagePredictor, SectionPages, estimate, section_starts
 from exporter.render.pdf.css import brand_css
 from exporter.render.pdf.fetch import LocalAssetFetcher
 from exporter.render.pdf.html import render_html, template_folders
@@ -60,7 +62,8 @@ class PdfWriter:
         self._fetcher = LocalAssetFetcher((*folders, STYLES_DIR, *brand.asset_roots))
         self._fonts = FontConfiguration()
         self._watermarks: dict[str, CSS] = {}
-        self._predictor = PagePredictor()
+        self._predictor = PagePredictor(self._first_guess)
+        self._metrics: Metrics | None = None
         #: where the sections of the last report laid out start (section id -> page)
         self.last_section_pages: SectionPages = {}
         stylesheet = STYLES_DIR / "report.css"
@@ -98,6 +101,16 @@ class PdfWriter:
         document, _ = self._lay_out(report, settings)
         pdf: bytes = document.write_pdf(**settings, finisher=add_table_scopes)
         return pdf
+
+    def _first_guess(self, report: Report) -> dict[str, int]:
+        """Where the sections start by the layout the DOCX is paginated with (measured
+        lines, the stylesheet's sizes): right far more often than a length estimate."""
+        if self._metrics is None:
+            self._metrics = metrics_for(self.brand.faces, self.brand.fonts.body)
+        starts = layout(report, self._metrics, PAGE_SIZES[self.brand.page_size]).section_pages
+        if len(starts) != len(report.sections):  # a guess only: never fails a render
+            return estimate(report)
+        return {section.id: page for section, page in zip(report.sections, starts, strict=True)}
 
     def section_pages(self, report: Report, options: PdfOptions | None = None) -> SectionPages:
         """Where each section of ``report`` starts in its PDF (section id -> page, from 1)."""
