@@ -113,14 +113,19 @@ def run_batch(
             "a shard cannot write the overview: run `exporter overview` after `exporter merge`"
         )
     workers = jobs or default_jobs()
-    with exclusive(out_dir, manifest_name if run.sharded else None), signals_stop(run.stop):
-        run.plan(force, select, workers)
-        try:
-            run.render(workers, executor_factory, render)
-        finally:
-            run.record(overview)
-        if make_zip and not run.report.interrupted and not run.report.errors and not run.sharded:
-            run.zip()
+    # The stop signals are ours before the folder exists: whoever waits for it to appear
+    # and then signals the batch finds it stoppable.
+    with signals_stop(run.stop):
+        make_folder(out_dir)
+        with exclusive(out_dir, manifest_name if run.sharded else None):
+            run.plan(force, select, workers)
+            try:
+                run.render(workers, executor_factory, render)
+            finally:
+                run.record(overview)
+            report = run.report
+            if make_zip and not report.interrupted and not report.errors and not run.sharded:
+                run.zip()
     run.report.seconds = time.monotonic() - run.started
     return run.report
 
@@ -150,7 +155,6 @@ class _BatchRun:
         refuse_out_among_roles(paths, out_dir)
         self.brand = settings.load_brand()  # a bad brand fails before the folder is touched
         self.fingerprint = settings.fingerprint(self.brand)
-        make_folder(out_dir)
         self.stop = Stop()
         self.previous = Manifest()
         self.batch = Plan()
