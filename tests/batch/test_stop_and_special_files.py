@@ -26,8 +26,9 @@ def _batch(out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "exporter", "batch", "fixtures/roles", "--out", str(out), *extra]
 
 
-def _nine_roles(roles: Path) -> Path:
-    for index, path in enumerate(role_files(roles) * 2):
+def _with_copies(roles: Path, copies: int = 2) -> Path:
+    """The three fixture roles and ``copies`` renamed copies of each."""
+    for index, path in enumerate(role_files(roles) * copies):
         copy = roles / f"copy-{index}.json"
         shutil.copy(path, copy)
         edit_role(copy, role=f"{load_role(path).role} Copy {index}")
@@ -36,9 +37,10 @@ def _nine_roles(roles: Path) -> Path:
 
 @pytest.mark.parametrize("delay", [0.3, 1.0, 2.0], ids=["starting", "early", "later"])
 def test_int_term_term_a_tenth_apart_exit_130(roles, tmp_path, delay):
-    """However late the third signal lands, the handlers are still the batch's: 130."""
+    """However late the third signal lands, the handlers are still the batch's: 130.
+    (30 roles: the batch is still rendering when the last signals land, 2 s in.)"""
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "exporter", "batch", str(_nine_roles(roles))]
+    command = [sys.executable, "-m", "exporter", "batch", str(_with_copies(roles, copies=9))]
     argv = [*command, "--out", str(out), "-j", "2", "--quiet"]
     stops = ((signal.SIGINT, 0.1), (signal.SIGTERM, 0.1), (signal.SIGTERM, 0.1))
     proc, stderr = signalled_run(argv, ROOT, out, delay, stops)
@@ -56,7 +58,7 @@ def test_a_stop_signal_after_the_batch_returned_still_only_counts(roles, tmp_pat
         "import os, signal, sys, time; from pathlib import Path;"
         "from exporter.batch.run import run_batch; from exporter.engine.settings import Settings;"
         "from exporter.model.rolefile import role_files; from tests.faults import Misbehave;"
-        f"r = run_batch(role_files({str(_nine_roles(roles))!r}), Path({str(out)!r}), Settings(),"
+        f"r = run_batch(role_files({str(_with_copies(roles))!r}), Path({str(out)!r}), Settings(),"
         " jobs=2, render=Misbehave('sleep', '*', 0.5));"
         "os.kill(os.getpid(), signal.SIGTERM); time.sleep(0.5);"
         "sys.exit(130 if r.interrupted else 0)"
