@@ -29,10 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
-
-_LOCK = threading.Lock()
 
 
 def linker_cache() -> list[str] | None:
@@ -70,21 +67,21 @@ def cache_lookup(names: list[str]) -> Callable[[str], str | None]:
 
 
 def import_weasyprint() -> None:
-    """Import WeasyPrint (once per process), finding its libraries from the linker's cache."""
-    with _LOCK:
-        if "weasyprint" in sys.modules:
-            return
-        names = linker_cache()
-        if names is None:
-            import weasyprint
+    """Import WeasyPrint, finding its libraries from the linker's cache (called once, when
+    this module is imported; a process that imported WeasyPrint already is left alone)."""
+    if "weasyprint" in sys.modules:
+        return
+    names = linker_cache()
+    if names is None:
+        import weasyprint
 
-            return
-        ordinary = ctypes.util.find_library
-        ctypes.util.find_library = cache_lookup(names)  # type: ignore[assignment]
-        try:
-            import weasyprint  # noqa: F401
-        finally:
-            ctypes.util.find_library = ordinary
+        return
+    ordinary = ctypes.util.find_library
+    ctypes.util.find_library = cache_lookup(names)  # type: ignore[assignment]
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = ordinary
 
 
 import_weasyprint()

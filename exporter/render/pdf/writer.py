@@ -29,7 +29,7 @@ from exporter.render import watermark
 from exporter.render.docx.measure import Metrics, metrics_for
 from exporter.render.docx.pages import PAGE_SIZES, layout
 from exporter.render.pdf import PdfOptions
-from exporter.render.pdf.contents import PagePredictor, SectionPages, estimate, section_starts
+from exporter.render.pdf.contents import PagePredictor, SectionPages, section_starts
 from exporter.render.pdf.css import brand_css
 from exporter.render.pdf.fetch import LocalAssetFetcher
 from exporter.render.pdf.html import render_html, template_folders
@@ -108,8 +108,6 @@ class PdfWriter:
         if self._metrics is None:
             self._metrics = metrics_for(self.brand.faces, self.brand.fonts.body)
         starts = layout(report, self._metrics, PAGE_SIZES[self.brand.page_size]).section_pages
-        if len(starts) != len(report.sections):  # a guess only: never fails a render
-            return estimate(report)
         return {section.id: page for section, page in zip(report.sections, starts, strict=True)}
 
     def section_pages(self, report: Report, options: PdfOptions | None = None) -> SectionPages:
