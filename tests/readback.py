@@ -1,4 +1,4 @@
-"""Read produced PDFs and DOCX files back the way a user's tools would."""
+"""Read produced PDFs, DOCX files and HTML pages back the way a user's tools would."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
@@ -141,3 +142,24 @@ def docx_parts(data: bytes) -> dict[str, bytes]:
 
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         return {name: package.read(name) for name in package.namelist()}
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of inline scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inline: list[str] = []
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._open = tag if tag in ("script", "style") else None
+
+    def handle_data(self, data: str) -> None:
+        if self._open and data.strip():
+            self.inline.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open = None

@@ -14,7 +14,6 @@ import shutil
 import threading
 import zipfile
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -31,27 +30,24 @@ from tests.batch.test_batch import batch, edit_role
 from tests.batch.test_shards import shard_batch
 from tests.conftest import ROLE_FILES, ROOT
 from tests.faults import Misbehave
+from tests.readback import Tags
 
 ML_LEAD = "machine-learning-lead-canada"
 
 
-class Index(HTMLParser):
+class Index(Tags):
     """The page as a reader sees it: tags with attributes, inline script/style text, rows."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.inline: list[str] = []
         self.rows: list[list[str]] = []
         self.notes: list[str] = []
-        self._open: str | None = None
         self._cell: list[str] | None = None
         self._note: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
         found = dict(attrs)
-        self.tags.append((tag, found))
-        self._open = tag if tag in ("script", "style") else None
         if tag == "tr" and "data-search" in found:
             self.rows.append([])
         elif tag in ("th", "td") and self.rows and found.get("scope") != "col":
@@ -60,14 +56,13 @@ class Index(HTMLParser):
             self._note = []
 
     def handle_data(self, data: str) -> None:
-        if self._open and data.strip():
-            self.inline.append(data)
+        super().handle_data(data)
         for collecting in (self._cell, self._note):
             if collecting is not None:
                 collecting.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        self._open = None
+        super().handle_endtag(tag)
         if tag in ("th", "td") and self._cell is not None:
             self.rows[-1].append(" ".join("".join(self._cell).split()))
             self._cell = None

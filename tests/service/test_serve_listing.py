@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from html.parser import HTMLParser
 
 import httpx
 import pytest
@@ -13,31 +12,11 @@ import pytest
 from exporter.model.brand import load_brand
 from exporter.render.listing import Note, Page, brand_files, page_row, render_listing
 from exporter.report.outline import Figures
+from tests.readback import Tags
 from tests.service.conftest import CHROMIUM, browser_api
 from tests.service.server import Server, until
 
 SLUG = "machine-learning-lead-canada"
-
-
-class Tags(HTMLParser):
-    """Every start tag with its attributes, and the text of inline scripts and styles."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.inline: list[str] = []
-        self._open: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        self._open = tag if tag in ("script", "style") else None
-
-    def handle_data(self, data: str) -> None:
-        if self._open and data.strip():
-            self.inline.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._open = None
 
 
 def parsed(html: str) -> Tags:
